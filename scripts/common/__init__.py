@@ -1,0 +1,1 @@
+"""Shared pieces of the microconv scripts: constants, CLI error handling, database helpers."""
