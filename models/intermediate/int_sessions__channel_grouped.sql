@@ -1,0 +1,63 @@
+-- Traffic source, medium and GA4 default channel group of each session, from its first event.
+with
+
+sessions as (
+    select * from {{ ref('int_sessions__aggregated') }}
+),
+
+referrers as (
+    select
+        session_id,
+        utm_source,
+        utm_medium,
+        utm_campaign,
+        {{ url_host('referrer') }} as referrer_host
+    from sessions
+),
+
+external_referrers as (
+    select
+        *,
+        -- A referrer on the site itself is navigation, not a traffic source (var site_hosts).
+        case
+            when referrer_host in ({{ "'" ~ var('site_hosts') | join("', '") ~ "'" }}) then null
+            else referrer_host
+        end as external_referrer_host
+    from referrers
+),
+
+sourced as (
+    select
+        session_id,
+        utm_campaign,
+        referrer_host,
+        lower(coalesce(
+            utm_source,
+            external_referrer_host,
+            case when utm_medium is null then '(direct)' end,
+            '(not set)'
+        )) as traffic_source,
+        lower(coalesce(
+            utm_medium,
+            case
+                when utm_source is not null then '(not set)'
+                when {{ regex_matches('external_referrer_host', search_source_pattern()) }} then 'organic'
+                when {{ regex_matches('external_referrer_host', social_source_pattern()) }} then 'social'
+                when external_referrer_host is not null then 'referral'
+                else '(none)'
+            end
+        )) as traffic_medium
+    from external_referrers
+),
+
+final as (
+    select
+        session_id,
+        traffic_source,
+        traffic_medium,
+        referrer_host,
+        {{ default_channel_group('traffic_source', 'traffic_medium') }} as channel
+    from sourced
+)
+
+select * from final

@@ -1,0 +1,67 @@
+-- Funnel steps joined to their funnel, validated: steps 1..n without gaps, known goals, window > 0.
+with
+
+funnels as (
+    select * from {{ ref('funnels') }}
+),
+
+steps as (
+    select * from {{ ref('funnel_steps') }}
+),
+
+goals as (
+    select * from {{ ref('stg_config__conversion_goals') }}
+),
+
+joined as (
+    select
+        {{ clean_text('steps.funnel_id') }} as funnel_id,
+        steps.step_number,
+        {{ clean_text('steps.goal_id') }} as goal_id,
+        funnels.funnel_name,
+        funnels.conversion_window_hours,
+        funnels.funnel_id is not null as has_funnel,
+        goals.goal_id is not null as has_goal,
+        count(*) over (partition by steps.funnel_id) as funnel_steps,
+        count(*) over (partition by steps.funnel_id, steps.step_number) as rows_with_step_number,
+        max(steps.step_number) over (partition by steps.funnel_id) as max_step_number,
+        min(steps.step_number) over (partition by steps.funnel_id) as min_step_number
+    from steps
+    left join funnels on {{ clean_text('steps.funnel_id') }} = {{ clean_text('funnels.funnel_id') }}
+    left join goals on {{ clean_text('steps.goal_id') }} = goals.goal_id
+),
+
+checked as (
+    select
+        *,
+        case
+            when not has_funnel then 'funnel_id is not in seeds/funnels.csv'
+            when not has_goal then 'goal ' || coalesce(goal_id, '(empty)') || ' is not in seeds/conversion_goals.csv'
+            when rows_with_step_number > 1 then 'step_number is repeated'
+            when min_step_number <> 1 or max_step_number <> funnel_steps
+                then 'steps must be numbered 1..n without gaps'
+            when conversion_window_hours is null or conversion_window_hours <= 0
+                then 'conversion_window_hours must be a number > 0'
+        end as problem
+    from joined
+),
+
+final as (
+    select
+        case
+            when problem is null then funnel_id
+            else {{ raise_error(
+                "'seeds/funnel_steps.csv: funnel ' || coalesce(funnel_id, '(empty)') || ' step '"
+                ~ " || coalesce(cast(step_number as varchar), '(empty)') || ': ' || problem"
+            ) }}
+        end as funnel_id,
+        funnel_name,
+        conversion_window_hours,
+        step_number,
+        goal_id,
+        funnel_steps as total_steps,
+        step_number = funnel_steps as is_last_step
+    from checked
+)
+
+select * from final

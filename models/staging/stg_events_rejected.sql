@@ -1,0 +1,28 @@
+-- Invalid raw rows, with the reason and the raw text values as loaded, so they can be fixed and reloaded.
+with
+
+source as (
+    select * from {{ source('raw', 'events') }}
+),
+
+rejected as (
+    select
+        _load_id,
+        _source_row,
+        reject_reason
+    from {{ ref('stg_raw__events') }}
+    where reject_reason is not null
+),
+
+final as (
+    select
+        rejected.reject_reason,
+        source.*
+    from source
+    inner join rejected
+        on
+            source._load_id = rejected._load_id
+            and source._source_row = rejected._source_row
+)
+
+select * from final
