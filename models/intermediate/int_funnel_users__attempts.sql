@@ -22,8 +22,9 @@ starts as (
         completions.user_position,
         completions.session_id,
         completions.converted_at,
-        {{ dbt.dateadd('second', 'cast(funnels.conversion_window_hours * 3600 as integer)', 'completions.converted_at') }}
-            as window_ends_at
+        {{ dbt.dateadd(
+            'second', 'cast(funnels.conversion_window_hours * 3600 as integer)', 'completions.converted_at'
+        ) }} as window_ends_at
     from completions
     inner join funnels on completions.funnel_id = funnels.funnel_id
     where completions.step_number = 1

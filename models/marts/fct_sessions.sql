@@ -81,7 +81,7 @@ final as (
         macro_conversions > 0 as converted,
         -- GA4: engaged = longer than 10 s, or 2+ page views, or a macro conversion.
         duration_s > 10 or pageviews >= 2 or macro_conversions > 0 as is_engaged,
-        not (duration_s > 10 or pageviews >= 2 or macro_conversions > 0) as is_bounce
+        duration_s <= 10 and pageviews < 2 and macro_conversions = 0 as is_bounce
     from joined
 )
 

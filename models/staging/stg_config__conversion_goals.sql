@@ -52,7 +52,9 @@ final as (
         -- A bad row raises here, so the build fails with a message that names the goal.
         case
             when problem is null then goal_id
-            else {{ raise_error("'seeds/conversion_goals.csv: goal ' || coalesce(goal_id, '(empty)') || ': ' || problem") }}
+            else {{ raise_error(
+                "'seeds/conversion_goals.csv: goal ' || coalesce(goal_id, '(empty)') || ': ' || problem"
+            ) }}
         end as goal_id,
         coalesce(goal_name, goal_id) as goal_name,
         goal_kind,

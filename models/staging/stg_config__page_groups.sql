@@ -27,7 +27,9 @@ final as (
     select
         case
             when problem is null then page_group
-            else {{ raise_error("'seeds/page_groups.csv: page group ' || coalesce(page_group, '(empty)') || ': ' || problem") }}
+            else {{ raise_error(
+                "'seeds/page_groups.csv: page group ' || coalesce(page_group, '(empty)') || ': ' || problem"
+            ) }}
         end as page_group,
         page_path_like,
         primary_goal_id,

@@ -17,7 +17,27 @@ rejected as (
 final as (
     select
         rejected.reject_reason,
-        source.*
+        source.event_id,
+        source.event_name,
+        source.event_ts,
+        source.anonymous_id,
+        source.user_id,
+        source.page_url,
+        source.page_path,
+        source.page_title,
+        source.referrer,
+        source.utm_source,
+        source.utm_medium,
+        source.utm_campaign,
+        source.device_category,
+        source.country,
+        source.revenue,
+        source.order_id,
+        source.properties,
+        source._load_id,
+        source._source_file,
+        source._source_row,
+        source._loaded_at
     from source
     inner join rejected
         on

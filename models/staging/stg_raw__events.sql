@@ -5,25 +5,24 @@ source as (
     select * from {{ source('raw', 'events') }}
 ),
 
-cleaned as (
+trimmed as (
+    -- Blank or whitespace-only text is missing.
     select
         {{ clean_text('event_id') }} as event_id,
         {{ clean_text('event_name') }} as event_name,
-        {{ parse_utc_timestamp(clean_text('event_ts')) }} as event_ts,
+        {{ clean_text('event_ts') }} as event_ts_text,
         {{ clean_text('anonymous_id') }} as anonymous_id,
         {{ clean_text('user_id') }} as user_id,
         {{ clean_text('page_url') }} as page_url,
-        coalesce({{ clean_text('page_path') }}, {{ url_path(clean_text('page_url')) }}) as page_path,
+        {{ clean_text('page_path') }} as page_path,
         {{ clean_text('page_title') }} as page_title,
         {{ clean_text('referrer') }} as referrer,
-        coalesce({{ clean_text('utm_source') }}, {{ url_query_param(clean_text('page_url'), 'utm_source') }}) as utm_source,
-        coalesce({{ clean_text('utm_medium') }}, {{ url_query_param(clean_text('page_url'), 'utm_medium') }}) as utm_medium,
-        coalesce(
-            {{ clean_text('utm_campaign') }}, {{ url_query_param(clean_text('page_url'), 'utm_campaign') }}
-        ) as utm_campaign,
-        lower({{ clean_text('device_category') }}) as device_category,
+        {{ clean_text('utm_source') }} as utm_source,
+        {{ clean_text('utm_medium') }} as utm_medium,
+        {{ clean_text('utm_campaign') }} as utm_campaign,
+        {{ clean_text('device_category') }} as device_category,
         {{ clean_text('country') }} as country,
-        {{ dbt.safe_cast(clean_text('revenue'), 'decimal(18, 2)') }} as revenue,
+        {{ clean_text('revenue') }} as revenue_text,
         {{ clean_text('order_id') }} as order_id,
         {{ clean_text('properties') }} as properties,
         _load_id,
@@ -33,9 +32,37 @@ cleaned as (
     from source
 ),
 
+parsed as (
+    select
+        event_id,
+        event_name,
+        {{ parse_utc_timestamp('event_ts_text') }} as event_ts,
+        anonymous_id,
+        user_id,
+        page_url,
+        coalesce(page_path, {{ url_path('page_url') }}) as page_path,
+        page_title,
+        referrer,
+        coalesce(utm_source, {{ url_query_param('page_url', 'utm_source') }}) as utm_source,
+        coalesce(utm_medium, {{ url_query_param('page_url', 'utm_medium') }}) as utm_medium,
+        coalesce(utm_campaign, {{ url_query_param('page_url', 'utm_campaign') }}) as utm_campaign,
+        lower(device_category) as device_category,
+        country,
+        -- A revenue that is not a number becomes null; it does not reject the event.
+        {{ dbt.safe_cast('revenue_text', 'decimal(18, 2)') }} as revenue,
+        order_id,
+        properties,
+        _load_id,
+        _source_file,
+        _source_row,
+        _loaded_at
+    from trimmed
+),
+
 validated as (
     select
         *,
+        -- Rejection reasons in PRODUCT.md's order of precedence.
         case
             when event_id is null then 'missing_event_id'
             when event_ts is null then 'bad_timestamp'
@@ -48,7 +75,7 @@ validated as (
         end as reject_reason,
         -- (_load_id, _source_row) packed into one sortable number: "first loaded" = smallest.
         _load_id * 10000000000 + _source_row as load_position
-    from cleaned
+    from parsed
 )
 
 select * from validated
