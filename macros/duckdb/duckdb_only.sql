@@ -87,3 +87,27 @@
     error({{ message }})
     {#- spark: raise_error(message) -#}
 {%- endmacro %}
+
+{# A CSV file as a relation of text columns (used by the end-to-end equality test only). #}
+{% macro read_csv_as_text(path) -%}
+    read_csv('{{ path }}', header = true, all_varchar = true)
+    {#- spark: a temporary view over spark.read.csv(path, header=True) -#}
+{%- endmacro %}
+
+{# Cast that yields null instead of failing (dbt-duckdb's dbt.safe_cast is a plain cast). #}
+{% macro try_cast_as(column, type) -%}
+    try_cast({{ column }} as {{ type }})
+    {#- spark: try_cast(col as type) -#}
+{%- endmacro %}
+
+{# Text aggregate of a group in a given order (e.g. 'a 31.2%, b 10.0%'). #}
+{% macro ordered_string_agg(value, separator, order_by) -%}
+    string_agg({{ value }}, {{ separator }} order by {{ order_by }})
+    {#- spark: array_join(transform(array_sort(collect_list(struct(order_by, value))), x -> x.value), sep) -#}
+{%- endmacro %}
+
+{# A ratio as percent text with one decimal: 0.3125 -> '31.3%'. #}
+{% macro percent_text(ratio) -%}
+    printf('%.1f%%', 100.0 * ({{ ratio }}))
+    {#- spark: format_string('%.1f%%', 100.0 * ratio) -#}
+{%- endmacro %}

@@ -15,7 +15,7 @@ cleaned as (
         {{ clean_text('page_path_like') }} as page_path_like,
         lower({{ clean_text('session_metric') }}) as session_metric,
         {{ clean_text('session_metric_above') }} as session_metric_above_text,
-        {{ dbt.safe_cast(clean_text('session_metric_above'), 'double') }} as session_metric_above,
+        {{ try_cast_as(clean_text('session_metric_above'), 'double') }} as session_metric_above,
         goal_value,
         count(*) over (partition by {{ clean_text('goal_id') }}) as rows_with_goal_id
     from goals

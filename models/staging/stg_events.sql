@@ -2,7 +2,11 @@
 with
 
 validated as (
-    select * from {{ ref('stg_raw__events') }}
+    select
+        *,
+        -- (_load_id, _source_row) packed into one sortable number: "first loaded" = the smallest.
+        _load_id * 10000000000 + _source_row as load_position
+    from {{ ref('stg_raw__events') }}
     where reject_reason is null
 ),
 

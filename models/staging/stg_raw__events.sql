@@ -49,7 +49,7 @@ parsed as (
         lower(device_category) as device_category,
         country,
         -- A revenue that is not a number becomes null; it does not reject the event.
-        {{ dbt.safe_cast('revenue_text', 'decimal(18, 2)') }} as revenue,
+        {{ try_cast_as('revenue_text', 'decimal(18, 2)') }} as revenue,
         order_id,
         properties,
         _load_id,
@@ -72,9 +72,7 @@ validated as (
                 then 'timestamp_out_of_range'
             when event_name is null then 'missing_event_name'
             when anonymous_id is null and user_id is null then 'missing_ids'
-        end as reject_reason,
-        -- (_load_id, _source_row) packed into one sortable number: "first loaded" = smallest.
-        _load_id * 10000000000 + _source_row as load_position
+        end as reject_reason
     from parsed
 )
 
