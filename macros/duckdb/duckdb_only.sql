@@ -3,8 +3,7 @@
 
     Every construct below is specific to DuckDB's SQL dialect. Models call these macros instead of
     writing the functions inline, so a port to another engine (dbt-spark is on the roadmap) changes
-    this file and nothing else. Each macro names its Spark SQL equivalent. The funnel models' ASOF
-    join is the one DuckDB construct that is not a macro; it is documented in their YAML.
+    this file and nothing else. Each macro names its Spark SQL equivalent.
 #}
 
 {# Characters that count as blank around text: space, tab, newline, carriage return. #}

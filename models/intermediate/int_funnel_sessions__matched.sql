@@ -1,10 +1,70 @@
 -- Closed session funnels, matched greedily: step 1 at its earliest completion in the session, then each
 -- next step at its earliest completion strictly after the previous step's position. One row per reached step.
--- Linear: each iteration of the recursive CTE is one ASOF join (next completion of the next step).
+-- Linear: one window pass gives every completion its successor (the next completion of the next step),
+-- then a recursive CTE follows those pointers with equality joins.
 with recursive
 
 completions as (
     select * from {{ ref('int_funnel_completions__mapped') }}
+),
+
+candidates as (
+    -- Each completion is a target of its own step and a source looking for the next step.
+    select
+        funnel_id,
+        session_id,
+        step_number as target_step,
+        session_position,
+        0 as is_source
+    from completions
+    union all
+    select
+        funnel_id,
+        session_id,
+        step_number + 1 as target_step,
+        session_position,
+        1 as is_source
+    from completions
+),
+
+looked_ahead as (
+    select
+        *,
+        -- Targets sort before sources at the same position, so "following" means strictly after.
+        min(case when is_source = 0 then session_position end) over (
+            partition by funnel_id, session_id, target_step
+            order by session_position, is_source
+            rows between 1 following and unbounded following
+        ) as next_step_position
+    from candidates
+),
+
+successors as (
+    select
+        funnel_id,
+        session_id,
+        target_step - 1 as step_number,
+        session_position,
+        next_step_position
+    from looked_ahead
+    where is_source = 1
+),
+
+linked as (
+    select
+        completions.funnel_id,
+        completions.session_id,
+        completions.step_number,
+        completions.session_position,
+        completions.converted_at,
+        successors.next_step_position
+    from completions
+    left join successors
+        on
+            completions.funnel_id = successors.funnel_id
+            and completions.session_id = successors.session_id
+            and completions.step_number = successors.step_number
+            and completions.session_position = successors.session_position
 ),
 
 first_steps as (
@@ -19,32 +79,40 @@ first_steps as (
 
 matched as (
     select
-        completions.funnel_id,
-        completions.session_id,
-        completions.step_number,
-        completions.session_position,
-        completions.converted_at as reached_at
-    from completions
+        linked.funnel_id,
+        linked.session_id,
+        linked.step_number,
+        linked.session_position,
+        linked.converted_at as reached_at,
+        linked.next_step_position
+    from linked
     inner join first_steps
         on
-            completions.funnel_id = first_steps.funnel_id
-            and completions.session_id = first_steps.session_id
-            and completions.session_position = first_steps.session_position
-            and completions.step_number = 1
+            linked.funnel_id = first_steps.funnel_id
+            and linked.session_id = first_steps.session_id
+            and linked.session_position = first_steps.session_position
+            and linked.step_number = 1
     union all
     select
         next_step.funnel_id,
         next_step.session_id,
         next_step.step_number,
         next_step.session_position,
-        next_step.converted_at as reached_at
+        next_step.converted_at as reached_at,
+        next_step.next_step_position
     from matched
-    asof inner join completions as next_step
+    inner join linked as next_step
         on
             matched.funnel_id = next_step.funnel_id
             and matched.session_id = next_step.session_id
             and matched.step_number + 1 = next_step.step_number
-            and matched.session_position < next_step.session_position
+            and matched.next_step_position = next_step.session_position
 )
 
-select * from matched
+select
+    funnel_id,
+    session_id,
+    step_number,
+    session_position,
+    reached_at
+from matched

@@ -1,7 +1,8 @@
 -- User funnel attempts: every step-1 completion of a user starts an attempt, matched greedily like the
 -- session funnel but over all of the user's sessions, with every step within conversion_window_hours
--- (inclusive) of the attempt's step 1. One row per attempt x reached step. Each recursive iteration is
--- one ASOF join, so a user with thousands of step-1 completions costs thousands of lookups, not a square.
+-- (inclusive) of the attempt's step 1. One row per attempt x reached step. One window pass gives every
+-- completion its successor (the next completion of the next step in the user's timeline); the recursion
+-- follows those pointers with equality joins, so thousands of step-1 completions never make a square.
 with recursive
 
 completions as (
@@ -15,19 +16,75 @@ funnels as (
     from {{ ref('stg_config__funnel_steps') }}
 ),
 
-starts as (
-    select distinct
+candidates as (
+    -- Each completion is a target of its own step and a source looking for the next step.
+    select
+        funnel_id,
+        user_key,
+        step_number as target_step,
+        user_position,
+        0 as is_source
+    from completions
+    union all
+    select
+        funnel_id,
+        user_key,
+        step_number + 1 as target_step,
+        user_position,
+        1 as is_source
+    from completions
+),
+
+looked_ahead as (
+    select
+        *,
+        -- Targets sort before sources at the same position, so "following" means strictly after.
+        min(case when is_source = 0 then user_position end) over (
+            partition by funnel_id, user_key, target_step
+            order by user_position, is_source
+            rows between 1 following and unbounded following
+        ) as next_step_position
+    from candidates
+),
+
+successors as (
+    select
+        funnel_id,
+        user_key,
+        target_step - 1 as step_number,
+        user_position,
+        next_step_position
+    from looked_ahead
+    where is_source = 1
+),
+
+linked as (
+    select
         completions.funnel_id,
         completions.user_key,
+        completions.step_number,
         completions.user_position,
         completions.session_id,
         completions.converted_at,
-        {{ dbt.dateadd(
-            'second', 'cast(funnels.conversion_window_hours * 3600 as integer)', 'completions.converted_at'
-        ) }} as window_ends_at
+        successors.next_step_position
     from completions
-    inner join funnels on completions.funnel_id = funnels.funnel_id
-    where completions.step_number = 1
+    left join successors
+        on
+            completions.funnel_id = successors.funnel_id
+            and completions.user_key = successors.user_key
+            and completions.step_number = successors.step_number
+            and completions.user_position = successors.user_position
+),
+
+starts as (
+    select
+        linked.*,
+        {{ dbt.dateadd(
+            'second', 'cast(funnels.conversion_window_hours * 3600 as integer)', 'linked.converted_at'
+        ) }} as window_ends_at
+    from linked
+    inner join funnels on linked.funnel_id = funnels.funnel_id
+    where linked.step_number = 1
 ),
 
 attempts as (
@@ -36,10 +93,11 @@ attempts as (
         user_key,
         user_position as start_position,
         window_ends_at,
-        1 as step_number,
+        step_number,
         user_position,
         session_id,
-        converted_at as reached_at
+        converted_at as reached_at,
+        next_step_position
     from starts
     union all
     select
@@ -50,14 +108,15 @@ attempts as (
         next_step.step_number,
         next_step.user_position,
         next_step.session_id,
-        next_step.converted_at as reached_at
+        next_step.converted_at as reached_at,
+        next_step.next_step_position
     from attempts
-    asof inner join completions as next_step
+    inner join linked as next_step
         on
             attempts.funnel_id = next_step.funnel_id
             and attempts.user_key = next_step.user_key
             and attempts.step_number + 1 = next_step.step_number
-            and attempts.user_position < next_step.user_position
+            and attempts.next_step_position = next_step.user_position
     -- The earliest next completion is outside the window: so is every later one; the attempt ends.
     where next_step.converted_at <= attempts.window_ends_at
 )

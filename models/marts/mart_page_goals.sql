@@ -1,0 +1,183 @@
+-- One row per page group (seeds/page_groups.csv): traffic, how often visits go on to complete the group's
+-- primary goal (and other goals) after viewing it, exits and the most common next page group.
+-- Patterns are matched once per distinct page_path, not per page view.
+with
+
+events as (
+    select * from {{ ref('int_events__sessionized') }}
+),
+
+page_groups as (
+    select * from {{ ref('stg_config__page_groups') }}
+),
+
+conversions as (
+    select * from {{ ref('fct_conversions') }}
+),
+
+page_views as (
+    select
+        session_id,
+        event_number,
+        page_path,
+        lead(page_path) over (partition by session_id order by event_number) as next_page_path,
+        lead(event_number) over (partition by session_id order by event_number) is null as is_exit
+    from events
+    where event_name = 'page_view'
+),
+
+distinct_paths as (
+    select distinct page_path
+    from page_views
+    where page_path is not null
+),
+
+path_matches as (
+    -- The longest matching pattern wins; ties go to the smallest pattern text.
+    select
+        distinct_paths.page_path,
+        page_groups.page_group,
+        row_number() over (
+            partition by distinct_paths.page_path
+            order by page_groups.pattern_length desc, page_groups.page_path_like asc
+        ) as match_rank
+    from distinct_paths
+    inner join page_groups on distinct_paths.page_path like page_groups.page_path_like
+),
+
+path_groups as (
+    select
+        page_path,
+        page_group
+    from path_matches
+    where match_rank = 1
+),
+
+grouped_page_views as (
+    select
+        page_views.session_id,
+        page_views.event_number,
+        page_views.is_exit,
+        current_groups.page_group,
+        case
+            when page_views.is_exit then '(exit)'
+            else coalesce(next_groups.page_group, '(other)')
+        end as next_page_group
+    from page_views
+    inner join path_groups as current_groups on page_views.page_path = current_groups.page_path
+    left join path_groups as next_groups on page_views.next_page_path = next_groups.page_path
+),
+
+group_views as (
+    select
+        page_group,
+        count(*) as pageviews,
+        count(distinct session_id) as visits,
+        count(case when is_exit then 1 end) as exits
+    from grouped_page_views
+    group by page_group
+),
+
+next_groups as (
+    select
+        page_group,
+        next_page_group,
+        count(*) as next_pageviews,
+        row_number() over (
+            partition by page_group order by count(*) desc, next_page_group asc
+        ) as next_rank
+    from grouped_page_views
+    group by page_group, next_page_group
+),
+
+session_group_first_views as (
+    select
+        session_id,
+        page_group,
+        min(event_number) as first_view_position
+    from grouped_page_views
+    group by session_id, page_group
+),
+
+session_goal_last_completions as (
+    select
+        session_id,
+        goal_id,
+        max(event_number) as last_completion_position
+    from conversions
+    group by session_id, goal_id
+),
+
+goals_after_view as (
+    -- A goal counts for a group when the session completed it after its first view of the group.
+    select
+        session_group_first_views.page_group,
+        session_goal_last_completions.goal_id,
+        count(*) as sessions_completed_after_view
+    from session_group_first_views
+    inner join session_goal_last_completions
+        on session_group_first_views.session_id = session_goal_last_completions.session_id
+    where session_goal_last_completions.last_completion_position > session_group_first_views.first_view_position
+    group by session_group_first_views.page_group, session_goal_last_completions.goal_id
+),
+
+other_goals_ranked as (
+    select
+        goals_after_view.page_group,
+        goals_after_view.goal_id,
+        cast(goals_after_view.sessions_completed_after_view as double) / group_views.visits as completion_rate,
+        row_number() over (
+            partition by goals_after_view.page_group
+            order by goals_after_view.sessions_completed_after_view desc, goals_after_view.goal_id asc
+        ) as goal_rank
+    from goals_after_view
+    inner join group_views on goals_after_view.page_group = group_views.page_group
+    inner join page_groups on goals_after_view.page_group = page_groups.page_group
+    where goals_after_view.goal_id <> page_groups.primary_goal_id
+),
+
+other_goals as (
+    select
+        page_group,
+        {{ ordered_string_agg(
+            "goal_id || ' ' || " ~ percent_text('completion_rate'), "', '", 'goal_rank'
+        ) }} as other_goals
+    from other_goals_ranked
+    where goal_rank <= 3
+    group by page_group
+),
+
+final as (
+    select
+        page_groups.page_group,
+        page_groups.page_path_like,
+        page_groups.primary_goal_id,
+        coalesce(group_views.pageviews, 0) as pageviews,
+        coalesce(group_views.visits, 0) as visits,
+        coalesce(primary_goals.sessions_completed_after_view, 0) as primary_goal_sessions,
+        case
+            when group_views.visits > 0
+                then cast(coalesce(primary_goals.sessions_completed_after_view, 0) as double) / group_views.visits
+        end as primary_goal_completion_rate,
+        other_goals.other_goals,
+        coalesce(group_views.exits, 0) as exits,
+        case when group_views.pageviews > 0 then cast(group_views.exits as double) / group_views.pageviews end
+            as exit_rate,
+        next_groups.next_page_group as top_next_page_group,
+        case
+            when group_views.pageviews > 0 then cast(next_groups.next_pageviews as double) / group_views.pageviews
+        end as top_next_page_group_share
+    from page_groups
+    left join group_views on page_groups.page_group = group_views.page_group
+    left join goals_after_view as primary_goals
+        on
+            page_groups.page_group = primary_goals.page_group
+            and page_groups.primary_goal_id = primary_goals.goal_id
+    left join other_goals on page_groups.page_group = other_goals.page_group
+    left join next_groups
+        on
+            page_groups.page_group = next_groups.page_group
+            and next_groups.next_rank = 1
+)
+
+select * from final

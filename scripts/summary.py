@@ -1,0 +1,353 @@
+"""Print a readable summary of the built warehouse: load counts, sessions, the main funnel, top micro goals.
+
+Usage:
+    .venv/bin/python scripts/summary.py [--db DBPATH] [--funnel FUNNEL_ID]
+
+Reads (read-only) the DuckDB file `--db`, else $MICROCONV_DB, else warehouse/microconv.duckdb, after
+`dbt build`. Prints, with rich:
+- rows loaded (raw.events), staged (staging.stg_events), rejected (staging.stg_events_rejected) and
+  duplicates removed (loaded - staged - rejected);
+- sessions, users and the session conversion rate (marts.fct_sessions);
+- the main funnel (`--funnel`, default: dim_users.main_funnel_id, i.e. the dbt var main_funnel_id):
+  sessions reaching each step, the step rate (of the previous step) and the share of all sessions
+  (marts.fct_funnel_daily);
+- the top 5 micro goals by lift at session grain with a sufficient sample, with the 95% CI of the rate
+  difference in percentage points (marts.mart_goal_impact). Process milestones are left out: they are
+  the funnel's own steps, so their lift only restates the funnel;
+- where the DuckDB file is and an example query.
+
+Exit codes: 0 printed; 2 the database or a needed table is missing (one line on stderr: run the build first).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+from common.cli import CliError, run_cli
+from common.constants import EXIT_OK, default_db_path
+from common.warehouse import connect, one_line
+from rich.console import Console
+from rich.table import Table
+
+REQUIRED_TABLES: tuple[str, ...] = (
+    "raw.events",
+    "staging.stg_events",
+    "staging.stg_events_rejected",
+    "staging.stg_config__funnel_steps",
+    "marts.fct_sessions",
+    "marts.fct_funnel_daily",
+    "marts.mart_goal_impact",
+    "marts.dim_users",
+)
+TOP_MICRO_GOALS = 5
+EXAMPLE_QUERY = "select * from marts.mart_kpi_daily order by session_date desc limit 7"
+
+
+@dataclass(frozen=True)
+class LoadCounts:
+    loaded: int
+    staged: int
+    rejected: int
+
+    @property
+    def duplicates(self) -> int:
+        return self.loaded - self.staged - self.rejected
+
+
+@dataclass(frozen=True)
+class SessionCounts:
+    sessions: int
+    users: int
+    converting_sessions: int
+
+    @property
+    def conversion_rate(self) -> float | None:
+        return self.converting_sessions / self.sessions if self.sessions else None
+
+
+@dataclass(frozen=True)
+class FunnelStep:
+    step_number: int
+    goal_id: str
+    sessions_reached: int
+    sessions_previous: int
+    all_sessions: int
+
+    @property
+    def step_rate(self) -> float | None:
+        return self.sessions_reached / self.sessions_previous if self.sessions_previous else None
+
+    @property
+    def share_of_sessions(self) -> float | None:
+        return self.sessions_reached / self.all_sessions if self.all_sessions else None
+
+
+@dataclass(frozen=True)
+class GoalImpact:
+    micro_goal_id: str
+    micro_type: str
+    macro_goal_id: str
+    units_with: int
+    rate_with: float
+    rate_without: float
+    lift: float
+    ci_low: float
+    ci_high: float
+    p_value: float
+
+
+@dataclass(frozen=True)
+class Summary:
+    db_path: Path
+    loads: LoadCounts
+    sessions: SessionCounts
+    funnel_id: str | None
+    funnel: list[FunnelStep]
+    top_goals: list[GoalImpact]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        description="Print a summary of the built warehouse (run after dbt build)."
+    )
+    parser.add_argument("--db", help="DuckDB file (default: $MICROCONV_DB or warehouse/microconv.duckdb)")
+    parser.add_argument(
+        "--funnel", help="funnel_id to show (default: the dbt var main_funnel_id, as stored in dim_users)"
+    )
+    return parser
+
+
+def open_warehouse(db_path: Path) -> duckdb.DuckDBPyConnection:
+    """Open the built warehouse read-only; a missing file or table is a CliError telling what to run."""
+    if not db_path.is_file():
+        raise CliError(f"database {db_path} not found; run `make run` (or load events, then `make build`)")
+    con = connect(db_path, read_only=True)
+    existing = {
+        f"{schema}.{table}"
+        for schema, table in con.execute(
+            "select table_schema, table_name from information_schema.tables"
+        ).fetchall()
+    }
+    missing = [table for table in REQUIRED_TABLES if table not in existing]
+    if missing:
+        con.close()
+        raise CliError(f"database {db_path} has no {', '.join(missing)}; run `make build` first")
+    return con
+
+
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> object:
+    row = con.execute(sql, params or []).fetchone()
+    return row[0] if row else None
+
+
+def read_load_counts(con: duckdb.DuckDBPyConnection) -> LoadCounts:
+    return LoadCounts(
+        loaded=int(scalar(con, "select count(*) from raw.events") or 0),
+        staged=int(scalar(con, "select count(*) from staging.stg_events") or 0),
+        rejected=int(scalar(con, "select count(*) from staging.stg_events_rejected") or 0),
+    )
+
+
+def read_session_counts(con: duckdb.DuckDBPyConnection) -> SessionCounts:
+    row = con.execute(
+        """
+        select count(*), count(distinct user_key), count(case when converted then 1 end)
+        from marts.fct_sessions
+        """
+    ).fetchone()
+    sessions, users, converting = row if row else (0, 0, 0)
+    return SessionCounts(sessions=int(sessions), users=int(users), converting_sessions=int(converting))
+
+
+def resolve_funnel(con: duckdb.DuckDBPyConnection, requested: str | None) -> str | None:
+    """The requested funnel (must exist), else dim_users.main_funnel_id, else the first funnel_id."""
+    funnels = [
+        row[0]
+        for row in con.execute(
+            "select distinct funnel_id from staging.stg_config__funnel_steps order by funnel_id"
+        ).fetchall()
+    ]
+    if requested is not None:
+        if requested not in funnels:
+            known = ", ".join(funnels) or "none"
+            raise CliError(f"unknown funnel {requested!r} (funnels: {known})")
+        return requested
+    main = scalar(con, "select min(main_funnel_id) from marts.dim_users")
+    if isinstance(main, str) and main in funnels:
+        return main
+    return funnels[0] if funnels else None
+
+
+def read_funnel(con: duckdb.DuckDBPyConnection, funnel_id: str, all_sessions: int) -> list[FunnelStep]:
+    rows = con.execute(
+        """
+        select
+            step_number,
+            goal_id,
+            sum(sessions_reached) as sessions_reached,
+            sum(sessions_reached_previous) as sessions_previous
+        from marts.fct_funnel_daily
+        where funnel_id = ?
+        group by step_number, goal_id
+        order by step_number
+        """,
+        [funnel_id],
+    ).fetchall()
+    return [
+        FunnelStep(
+            step_number=int(step),
+            goal_id=str(goal),
+            sessions_reached=int(reached or 0),
+            sessions_previous=int(previous or 0),
+            all_sessions=all_sessions,
+        )
+        for step, goal, reached, previous in rows
+    ]
+
+
+def read_top_goals(con: duckdb.DuckDBPyConnection) -> list[GoalImpact]:
+    rows = con.execute(
+        """
+        select
+            micro_goal_id, micro_type, macro_goal_id, units_with,
+            rate_with, rate_without, lift, ci_low, ci_high, p_value
+        from marts.mart_goal_impact
+        where
+            grain = 'session'
+            and is_sample_sufficient
+            and lift is not null
+            and micro_type <> 'process_milestone'
+        order by lift desc, micro_goal_id, macro_goal_id
+        limit ?
+        """,
+        [TOP_MICRO_GOALS],
+    ).fetchall()
+    return [
+        GoalImpact(
+            micro_goal_id=str(row[0]),
+            micro_type=str(row[1]),
+            macro_goal_id=str(row[2]),
+            units_with=int(row[3]),
+            rate_with=float(row[4]),
+            rate_without=float(row[5]),
+            lift=float(row[6]),
+            ci_low=float(row[7]),
+            ci_high=float(row[8]),
+            p_value=float(row[9]),
+        )
+        for row in rows
+    ]
+
+
+def read_summary(db_path: Path, funnel: str | None) -> Summary:
+    con = open_warehouse(db_path)
+    try:
+        sessions = read_session_counts(con)
+        funnel_id = resolve_funnel(con, funnel)
+        return Summary(
+            db_path=db_path,
+            loads=read_load_counts(con),
+            sessions=sessions,
+            funnel_id=funnel_id,
+            funnel=read_funnel(con, funnel_id, sessions.sessions) if funnel_id else [],
+            top_goals=read_top_goals(con),
+        )
+    except duckdb.Error as exc:
+        raise CliError(f"cannot read {db_path}: {one_line(exc)}; run `make build` first") from None
+    finally:
+        con.close()
+
+
+def pct(value: float | None, digits: int = 1) -> str:
+    return "-" if value is None else f"{value * 100:.{digits}f}%"
+
+
+def render(summary: Summary, console: Console) -> None:
+    loads = summary.loads
+    console.rule("[bold]microconv summary")
+    console.print(
+        f"Events: [bold]{loads.loaded:,}[/] loaded, [bold]{loads.staged:,}[/] staged, "
+        f"{loads.duplicates:,} duplicates removed, {loads.rejected:,} rejected"
+    )
+    sessions = summary.sessions
+    console.print(
+        f"Sessions: [bold]{sessions.sessions:,}[/] ({sessions.users:,} users); "
+        f"[bold]{pct(sessions.conversion_rate, 2)}[/] converted "
+        f"({sessions.converting_sessions:,} with a macro goal)"
+    )
+
+    if summary.funnel_id is None:
+        console.print("No funnel configured (seeds/funnels.csv).")
+    else:
+        console.print()
+        console.print(f"[bold]Funnel '{summary.funnel_id}'[/] (sessions reaching each step, in order)")
+        funnel = Table(box=None, pad_edge=False, header_style="bold")
+        funnel.add_column("step", justify="right")
+        funnel.add_column("goal")
+        funnel.add_column("sessions", justify="right")
+        funnel.add_column("step rate", justify="right")
+        funnel.add_column("of all sessions", justify="right")
+        for step in summary.funnel:
+            funnel.add_row(
+                str(step.step_number),
+                step.goal_id,
+                f"{step.sessions_reached:,}",
+                pct(step.step_rate),
+                pct(step.share_of_sessions, 2),
+            )
+        console.print(funnel)
+
+    console.print()
+    if summary.top_goals:
+        console.print(
+            "[bold]Top micro goals by lift[/]: macro conversion rate with vs w/o the micro goal"
+            " (session grain, sufficient sample, process milestones left out; association, not causation)"
+        )
+        goals = Table(box=None, pad_edge=False, header_style="bold")
+        goals.add_column("micro->macro goal", no_wrap=True)
+        goals.add_column("n", justify="right", no_wrap=True)
+        goals.add_column("with", justify="right", no_wrap=True)
+        goals.add_column("w/o", justify="right", no_wrap=True)
+        goals.add_column("lift", justify="right", no_wrap=True)
+        goals.add_column("95% CI (pts)", justify="right", no_wrap=True)
+        goals.add_column("p", justify="right", no_wrap=True)
+        for goal in summary.top_goals:
+            goals.add_row(
+                f"{goal.micro_goal_id}->{goal.macro_goal_id}",
+                f"{goal.units_with:,}",
+                pct(goal.rate_with),
+                pct(goal.rate_without),
+                f"{goal.lift:+,.0%}",
+                f"{goal.ci_low * 100:+.1f}..{goal.ci_high * 100:+.1f}",
+                "<.001" if goal.p_value < 0.001 else f"{goal.p_value:.3f}",
+            )
+        console.print(goals)
+    else:
+        console.print("No micro goal (besides funnel steps) has a sufficient sample for a lift yet.")
+
+    db = summary.db_path.resolve()
+    console.print()
+    console.print(f"DuckDB file: [bold]{db}[/]")
+    console.print("Example query:")
+    console.print(
+        f'  .venv/bin/python -c "import duckdb; '
+        f"duckdb.connect('{db}', read_only=True).sql('{EXAMPLE_QUERY}').show()\"",
+        soft_wrap=True,
+        highlight=False,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    db_path = Path(args.db or default_db_path())
+    summary = read_summary(db_path, args.funnel)
+    render(summary, Console())
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(run_cli(main))
