@@ -1,0 +1,313 @@
+#!/usr/bin/env python3
+"""Check the loaded data: per-file reconciliation, reject reasons, freshness.
+
+Usage:
+    .venv/bin/python scripts/check_data.py [--db PATH] [--json] [--max-age-hours H]
+        [--max-event-lag-hours H]
+
+Reads the DuckDB warehouse read-only (`--db`, else $MICROCONV_DB, else warehouse/microconv.duckdb)
+after `dbt build`:
+
+- Reconciliation, per loaded file (each load_id of raw.load_log, and any _load_id of raw.events):
+  raw rows (raw.events), staged rows (staging.stg_events), duplicates removed (valid rows of the
+  load, staging.stg_raw__events without a reject_reason, minus its staged rows: later copies of an
+  event_id, within the file or of an earlier file), rejected rows (staging.stg_events_rejected).
+  A file is a mismatch when raw != staged + duplicates + rejected (rows lost or invented by
+  staging; typically a load after the last `dbt build`), or when raw.load_log's row count differs
+  from its rows in raw.events.
+- Reject reasons with their row counts.
+- Freshness. The newest load (max loaded_at of raw.load_log) must be at most --max-age-hours
+  (default 48) old: a scheduled loader that stopped delivering is stale data. Event times are
+  judged relative to the load, never to the clock, so historical data (the demo, a backfill) is not
+  stale: the newest event's lag behind the newest load is reported, and is a problem only with
+  --max-event-lag-hours H (off by default; e.g. 6 for a live tracker exported hourly).
+
+Exit codes: 0 healthy, 1 a reconciliation mismatch or stale data, 2 error (missing database or
+table, bad argument); errors are one line on stderr starting with 'error: '.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from dataclasses import asdict, dataclass
+
+import duckdb
+from common.checks import Row, fetch_rows, make_console, open_read_only, print_json, require_tables
+from common.cli import CliError, run_cli
+from common.constants import EXIT_ALERTS, EXIT_OK, RAW_EVENTS, RAW_LOAD_LOG, default_db_path
+from rich.table import Table
+
+DEFAULT_MAX_AGE_HOURS = 48.0
+REQUIRED_TABLES: tuple[str, ...] = (
+    RAW_LOAD_LOG,
+    RAW_EVENTS,
+    "staging.stg_raw__events",
+    "staging.stg_events",
+    "staging.stg_events_rejected",
+)
+
+RECONCILIATION_SQL = f"""
+with
+logged as (
+    select load_id, source_file, rows as file_rows, loaded_at from {RAW_LOAD_LOG}
+),
+raw_rows as (
+    select _load_id as load_id, count(*) as raw_rows from {RAW_EVENTS} group by _load_id
+),
+valid_rows as (
+    select _load_id as load_id, count(*) as valid_rows
+    from staging.stg_raw__events where reject_reason is null group by _load_id
+),
+staged_rows as (
+    select _load_id as load_id, count(*) as staged_rows from staging.stg_events group by _load_id
+),
+rejected_rows as (
+    select _load_id as load_id, count(*) as rejected_rows from staging.stg_events_rejected group by _load_id
+),
+load_ids as (
+    select load_id from logged
+    union
+    select load_id from raw_rows
+)
+select
+    load_ids.load_id,
+    logged.source_file,
+    logged.loaded_at,
+    logged.file_rows,
+    coalesce(raw_rows.raw_rows, 0) as raw_rows,
+    coalesce(staged_rows.staged_rows, 0) as staged_rows,
+    coalesce(valid_rows.valid_rows, 0) - coalesce(staged_rows.staged_rows, 0) as duplicate_rows,
+    coalesce(rejected_rows.rejected_rows, 0) as rejected_rows
+from load_ids
+left join logged on load_ids.load_id = logged.load_id
+left join raw_rows on load_ids.load_id = raw_rows.load_id
+left join valid_rows on load_ids.load_id = valid_rows.load_id
+left join staged_rows on load_ids.load_id = staged_rows.load_id
+left join rejected_rows on load_ids.load_id = rejected_rows.load_id
+order by load_ids.load_id
+"""
+
+REJECT_REASONS_SQL = """
+select reject_reason, count(*) as rows
+from staging.stg_events_rejected
+group by reject_reason
+order by rows desc, reject_reason
+"""
+
+FRESHNESS_SQL = f"""
+select
+    (select max(loaded_at) from {RAW_LOAD_LOG}) as newest_loaded_at,
+    (select max(event_ts) from staging.stg_events) as newest_event_ts
+"""
+
+
+@dataclass(frozen=True)
+class Freshness:
+    now: dt.datetime
+    newest_loaded_at: dt.datetime | None
+    newest_event_ts: dt.datetime | None
+    load_age_hours: float | None
+    event_lag_hours: float | None
+    max_age_hours: float
+    max_event_lag_hours: float | None
+    problems: tuple[str, ...]
+
+    @property
+    def stale(self) -> bool:
+        return bool(self.problems)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="check_data.py",
+        description="Reconcile loaded files with staging, list reject reasons, check freshness. "
+        "Exit 0 healthy, 1 mismatch or stale, 2 error.",
+    )
+    parser.add_argument(
+        "--db", default=None, help="DuckDB file (default: $MICROCONV_DB or warehouse/microconv.duckdb)"
+    )
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument(
+        "--max-age-hours",
+        type=str,
+        default=str(DEFAULT_MAX_AGE_HOURS),
+        metavar="H",
+        help=f"stale when the newest load is older than H hours (default {DEFAULT_MAX_AGE_HOURS:g})",
+    )
+    parser.add_argument(
+        "--max-event-lag-hours",
+        type=str,
+        default=None,
+        metavar="H",
+        help="also stale when the newest event is over H hours older than the newest load (default: off)",
+    )
+    return parser.parse_args(argv)
+
+
+def parse_hours(text: str, option: str) -> float:
+    """A non-negative number of hours, else a one-line CliError."""
+    try:
+        hours = float(text)
+    except ValueError:
+        raise CliError(f"{option}: '{text}' is not a number of hours") from None
+    if not hours >= 0:
+        raise CliError(f"{option}: '{text}' must be a number of hours >= 0")
+    return hours
+
+
+def reconcile(con: duckdb.DuckDBPyConnection) -> list[Row]:
+    """Per-file counts, with `ok` and `problem` (null when the file reconciles)."""
+    loads = fetch_rows(con, RECONCILIATION_SQL)
+    for load in loads:
+        accounted = load["staged_rows"] + load["duplicate_rows"] + load["rejected_rows"]
+        problems = []
+        if load["raw_rows"] != accounted:
+            problems.append(
+                f"raw {load['raw_rows']} != staged + duplicates + rejected {accounted}"
+                + (" (not staged yet: run 'make build')" if accounted == 0 else "")
+            )
+        if load["file_rows"] is None:
+            problems.append("rows in raw.events without a raw.load_log entry")
+        elif load["file_rows"] != load["raw_rows"]:
+            problems.append(f"raw.load_log says {load['file_rows']} rows, raw.events has {load['raw_rows']}")
+        load["ok"] = not problems
+        load["problem"] = "; ".join(problems) or None
+    return loads
+
+
+def _hours(delta: dt.timedelta) -> float:
+    return round(delta.total_seconds() / 3600, 2)
+
+
+def _utc_naive(value: dt.datetime | None) -> dt.datetime | None:
+    """Timestamps are compared as naive UTC (the warehouse's convention)."""
+    if value is None or value.tzinfo is None:
+        return value
+    return value.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def check_freshness(
+    con: duckdb.DuckDBPyConnection, now: dt.datetime, max_age_hours: float, max_event_lag_hours: float | None
+) -> Freshness:
+    newest = fetch_rows(con, FRESHNESS_SQL)[0]
+    loaded_at, event_ts = _utc_naive(newest["newest_loaded_at"]), _utc_naive(newest["newest_event_ts"])
+    load_age = _hours(now - loaded_at) if loaded_at else None
+    event_lag = _hours(loaded_at - event_ts) if loaded_at and event_ts else None
+    problems: list[str] = []
+    if loaded_at is None:
+        problems.append("no file loaded yet")
+    elif load_age is not None and load_age > max_age_hours:
+        problems.append(
+            f"newest load {loaded_at:%Y-%m-%d %H:%M} UTC is {load_age:g} h old (> {max_age_hours:g} h)"
+        )
+    if event_ts is None:
+        problems.append("no valid events staged")
+    elif max_event_lag_hours is not None and event_lag is not None and event_lag > max_event_lag_hours:
+        problems.append(
+            f"newest event {event_ts:%Y-%m-%d %H:%M} UTC is {event_lag:g} h older than the newest load "
+            f"(> {max_event_lag_hours:g} h)"
+        )
+    return Freshness(
+        now=now,
+        newest_loaded_at=loaded_at,
+        newest_event_ts=event_ts,
+        load_age_hours=load_age,
+        event_lag_hours=event_lag,
+        max_age_hours=max_age_hours,
+        max_event_lag_hours=max_event_lag_hours,
+        problems=tuple(problems),
+    )
+
+
+def print_report(loads: list[Row], reasons: list[Row], freshness: Freshness, db_path: str) -> None:
+    console = make_console()
+    table = Table(title=f"Loaded files in {db_path}")
+    for header in ("load", "file", "raw", "staged", "duplicates", "rejected", "status"):
+        table.add_column(header, justify="right" if header not in ("file", "status") else "left")
+    for load in loads:
+        table.add_row(
+            str(load["load_id"]),
+            load["source_file"] or "(not in raw.load_log)",
+            f"{load['raw_rows']:,}",
+            f"{load['staged_rows']:,}",
+            f"{load['duplicate_rows']:,}",
+            f"{load['rejected_rows']:,}",
+            "[green]ok[/]" if load["ok"] else f"[red]MISMATCH: {load['problem']}[/]",
+        )
+    if len(loads) > 1:
+        table.add_section()
+        table.add_row(
+            "",
+            "total",
+            *(
+                f"{sum(load[key] for load in loads):,}"
+                for key in ("raw_rows", "staged_rows", "duplicate_rows", "rejected_rows")
+            ),
+            "",
+        )
+    console.print(table)
+    if reasons:
+        console.print("reject reasons: " + ", ".join(f"{r['reject_reason']} {r['rows']:,}" for r in reasons))
+    else:
+        console.print("reject reasons: none")
+    loaded = f"{freshness.newest_loaded_at:%Y-%m-%d %H:%M} UTC" if freshness.newest_loaded_at else "never"
+    event = f"{freshness.newest_event_ts:%Y-%m-%d %H:%M} UTC" if freshness.newest_event_ts else "none"
+    event_limit = (
+        f", max {freshness.max_event_lag_hours:g} h" if freshness.max_event_lag_hours is not None else ""
+    )
+    console.print(
+        f"freshness: newest load {loaded} ({freshness.load_age_hours} h ago, "
+        f"max {freshness.max_age_hours:g} h); "
+        f"newest event {event} ({freshness.event_lag_hours} h before the newest load{event_limit})"
+    )
+    mismatches = [load for load in loads if not load["ok"]]
+    if not mismatches and not freshness.stale:
+        console.print(f"[green]healthy[/]: {len(loads)} file(s) reconcile, data is fresh")
+        return
+    if mismatches:
+        console.print(f"[red]problem[/]: {len(mismatches)} file(s) do not reconcile")
+    for problem in freshness.problems:
+        console.print(f"[red]problem[/]: stale data: {problem}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    db_path = args.db or default_db_path()
+    max_age_hours = parse_hours(args.max_age_hours, "--max-age-hours")
+    max_event_lag_hours = (
+        None
+        if args.max_event_lag_hours is None
+        else parse_hours(args.max_event_lag_hours, "--max-event-lag-hours")
+    )
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    con = open_read_only(db_path)
+    try:
+        require_tables(con, db_path, REQUIRED_TABLES)
+        loads = reconcile(con)
+        reasons = fetch_rows(con, REJECT_REASONS_SQL)
+        freshness = check_freshness(con, now, max_age_hours, max_event_lag_hours)
+    finally:
+        con.close()
+    healthy = all(load["ok"] for load in loads) and not freshness.stale
+    if args.json:
+        print_json(
+            {
+                "healthy": healthy,
+                "loads": loads,
+                "reject_reasons": reasons,
+                "freshness": {
+                    **asdict(freshness),
+                    "problems": list(freshness.problems),
+                    "stale": freshness.stale,
+                },
+            }
+        )
+    else:
+        print_report(loads, reasons, freshness, db_path)
+    return EXIT_OK if healthy else EXIT_ALERTS
+
+
+if __name__ == "__main__":
+    sys.exit(run_cli(main))
