@@ -49,3 +49,47 @@ FORMATS: tuple[str, ...] = ("csv", "parquet", "jsonl")
 def default_db_path() -> str:
     """The DuckDB file: $MICROCONV_DB, else the project default."""
     return os.environ.get(DB_ENV_VAR) or DEFAULT_DB
+
+
+# Demo generator (scripts/generate_events.py).
+GENERATOR_DEFAULT_START = "2026-09-01"
+GENERATOR_DEFAULT_DAYS = 56
+GENERATOR_PART_PREFIX = "events_part_"  # events_part_000.csv, ...: sorted names = load order
+# Event names the generator emits (GA4 vocabulary; the goal seeds refer to them).
+GENERATOR_EVENT_NAMES: tuple[str, ...] = (
+    "page_view",
+    "view_item_list",
+    "view_item",
+    "add_to_cart",
+    "view_cart",
+    "begin_checkout",
+    "add_shipping_info",
+    "add_payment_info",
+    "purchase",
+    "generate_lead",
+    "sign_up",
+    "click_to_call",
+    "newsletter_signup",
+    "video_start",
+    "file_download",
+    "add_to_wishlist",
+    "review_read",
+    "compare_products",
+    "check_store_availability",
+    "share",
+    "email_click",
+    "login",
+    "search",
+    "scroll",
+)
+# Planted incident: from start + INCIDENT_START_OFFSET_DAYS to start + INCIDENT_END_OFFSET_DAYS
+# (UTC days, inclusive) mobile sessions that reach add_shipping_info almost never (factor 0.03 of
+# the normal rate) emit add_payment_info, and so rarely purchase. INCIDENT_START/END are the
+# dates for the default --start.
+INCIDENT_START_OFFSET_DAYS = 35
+INCIDENT_END_OFFSET_DAYS = 41
+INCIDENT_START = "2026-10-06"
+INCIDENT_END = "2026-10-12"
+INCIDENT_DEVICE = "mobile"
+INCIDENT_EVENT = "add_payment_info"
+INCIDENT_RATE_FACTOR = 0.03

@@ -1,0 +1,1 @@
+"""Demo event generator (see scripts/generate_events.py)."""
