@@ -24,7 +24,7 @@ E2E_DB := warehouse/e2e.duckdb
 
 BENCH_EVENTS ?= 10000000
 
-.PHONY: help setup run build test lint pytest dbt-test bench clean
+.PHONY: help setup run build checks test lint pytest dbt-test bench clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -42,6 +42,11 @@ run: setup ## demo: generate, load, dbt build, print a summary (idempotent)
 	$(PY) scripts/load_events.py $(DEMO_DIR)
 	$(MAKE) --no-print-directory build
 	$(PY) scripts/summary.py
+	$(MAKE) --no-print-directory checks
+
+checks: setup ## data reconciliation + funnel alerts on $$MICROCONV_DB (exit 1 = something to look at is reported, not a failure)
+	$(PY) scripts/check_data.py || [ $$? -eq 1 ]
+	$(PY) scripts/check_funnels.py || [ $$? -eq 1 ]
 
 build: setup ## dbt build against $$MICROCONV_DB (no data generation)
 	@mkdir -p "$(dir $(MICROCONV_DB))"

@@ -387,7 +387,7 @@ def _simulate_round(
         p_pay = 0.90 * s.DEVICE_PAYMENT_MULT[dev] * np.where(broken, win.incident_factor, 1.0)
         p[:, s.E_ADD_PAYMENT_INFO] = np.where(page == s.PAYMENT, p_pay, 0.0)
         warm = st[F_WARM]
-        p_lead = np.where((intent == s.LEAD) | ((warm & WARM_NEWSLETTER) > 0), 0.45, 0.06)
+        p_lead = np.where((intent == s.LEAD) | (warm > 0), 0.45, 0.06)
         p[:, s.E_GENERATE_LEAD] = np.where(page == s.CONTACT, p_lead, 0.0)
         p[:, s.E_NEWSLETTER] += np.where((warm & WARM_DOWNLOAD) > 0, 0.05, 0.0)
         p_sign_up = np.where(intent == s.ACCOUNT, 0.6, 0.12)
@@ -481,10 +481,8 @@ def _simulate_round(
         if step == 0:
             nxt = np.where(rng.random(m, dtype=np.float32) < s.CHANNEL_BOUNCE[chan], s.EXIT, nxt)
         nxt = np.where((nxt == s.CART) & (st[F_CART_N] == 0), s.PRODUCT, nxt)
-        # newsletter subscribers often go on to the contact form
-        to_contact = (
-            ((st[F_WARM] & WARM_NEWSLETTER) > 0) & (u_warm > 0.8) & (page >= s.BLOG) & (page != s.CONTACT)
-        )
+        # readers who downloaded an e-book or subscribed often go on to the contact form
+        to_contact = (st[F_WARM] > 0) & (u_warm > 0.6) & (page >= s.BLOG) & (page != s.CONTACT)
         nxt = np.where(to_contact, s.CONTACT, nxt)
         if step == MAX_STEPS - 1:
             nxt[:] = s.EXIT
