@@ -16,46 +16,9 @@ funnels as (
     from {{ ref('stg_config__funnel_steps') }}
 ),
 
-candidates as (
-    -- Each completion is a target of its own step and a source looking for the next step.
-    select
-        funnel_id,
-        user_key,
-        step_number as target_step,
-        user_position,
-        0 as is_source
-    from completions
-    union all
-    select
-        funnel_id,
-        user_key,
-        step_number + 1 as target_step,
-        user_position,
-        1 as is_source
-    from completions
-),
-
-looked_ahead as (
-    select
-        *,
-        -- Targets sort before sources at the same position, so "following" means strictly after.
-        min(case when is_source = 0 then user_position end) over (
-            partition by funnel_id, user_key, target_step
-            order by user_position, is_source
-            rows between 1 following and unbounded following
-        ) as next_step_position
-    from candidates
-),
-
 successors as (
-    select
-        funnel_id,
-        user_key,
-        target_step - 1 as step_number,
-        user_position,
-        next_step_position
-    from looked_ahead
-    where is_source = 1
+    -- The next step's earliest completion strictly after each completion (macro funnel_step_successors).
+    {{ funnel_step_successors('completions', 'user_key', 'user_position') }}
 ),
 
 linked as (
