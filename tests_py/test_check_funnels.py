@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import check_funnels
 import duckdb
 import pytest
-from common.cli import run_cli
-from common.constants import EXIT_ALERTS, EXIT_ERROR, EXIT_OK
+from cli_helpers import assert_one_line_error, run_in_process, run_script
+from common.constants import EXIT_ALERTS, EXIT_OK
 
 REPO = Path(__file__).resolve().parents[1]
 SCRIPT = REPO / "scripts" / "check_funnels.py"
@@ -57,33 +53,12 @@ def make_db(path: Path, *rows: str, create_table: bool = True) -> Path:
 
 def check(*args: object) -> subprocess.CompletedProcess[str]:
     """Run the check in this process (fast); same result shape as `run`."""
-    out, err = io.StringIO(), io.StringIO()
-    argv = [str(a) for a in args]
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = run_cli(check_funnels.main, argv)
-    return subprocess.CompletedProcess(argv, code, out.getvalue(), err.getvalue())
+    return run_in_process(check_funnels.main, *args)
 
 
 def run(*args: object) -> subprocess.CompletedProcess[str]:
     """Run the check as the CLI, in a subprocess."""
-    return subprocess.run(
-        [sys.executable, str(SCRIPT), *map(str, args)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        env={**os.environ},
-        timeout=120,
-    )
-
-
-def assert_one_line_error(result: subprocess.CompletedProcess[str], *fragments: str) -> None:
-    assert result.returncode == EXIT_ERROR
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error: ")
-    assert "Traceback" not in result.stderr
-    for fragment in fragments:
-        assert fragment in lines[0]
+    return run_script(SCRIPT, *args)
 
 
 def test_no_alerts_is_healthy(tmp_path: Path) -> None:
