@@ -6,9 +6,22 @@
     this file and nothing else. Each macro names its Spark SQL equivalent.
 #}
 
-{# Characters that count as blank around text: space, tab, newline, carriage return. #}
+{#
+    Characters that count as blank around text: space, tab, newline, carriage return.
+    Same result as nullif(trim(col, ' \t\n\r'), ''), faster: DuckDB's trim with a character list is slow
+    (about 0.5 s of CPU per 10M values), so text that starts with a character above the space and does not end with
+    a blank is returned as it is (almost every value), and only the rest is trimmed.
+#}
 {% macro clean_text(column) -%}
-    nullif(trim({{ column }}, ' ' || chr(9) || chr(10) || chr(13)), '')
+    case
+        when {{ column }} >= '!'
+            and not (
+                ends_with({{ column }}, ' ') or ends_with({{ column }}, chr(9))
+                or ends_with({{ column }}, chr(10)) or ends_with({{ column }}, chr(13))
+            )
+            then {{ column }}
+        else nullif(trim({{ column }}, ' ' || chr(9) || chr(10) || chr(13)), '')
+    end
     {#- spark: nullif(trim(both ' \t\n\r' from col), '') -#}
 {%- endmacro %}
 
@@ -19,6 +32,9 @@
 #}
 {% macro parse_utc_timestamp(column) -%}
     case
+        {#- Fast path, same result: the common 'YYYY-MM-DDTHH:MM:SS.fffZ' is read directly (Z = UTC). #}
+        when {{ column }} like '____-__-__T__:__:__.___Z' and substr({{ column }}, 23, 1) between '0' and '9'
+            then try_cast({{ column }} as timestamp)
         when regexp_matches({{ column }}, '[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*([zZ]|[+-]\d{2}(:?\d{2})?)$')
             then cast(
                 timezone('UTC', try_cast(regexp_replace({{ column }}, '\s+([zZ]|[+-]\d{2}(:?\d{2})?)$', '\1') as timestamptz))
@@ -27,6 +43,12 @@
         else try_cast({{ column }} as timestamp)
     end
     {#- spark: to_utc_timestamp / try_to_timestamp with the same offset test -#}
+{%- endmacro %}
+
+{# 64-bit hash of a value: a cheap grouping key (e.g. to find repeated ids before comparing the ids themselves). #}
+{% macro hash_key(column) -%}
+    hash({{ column }})
+    {#- spark: xxhash64(col) -#}
 {%- endmacro %}
 
 {# Stable text form of a timestamp, used in hashed ids. #}

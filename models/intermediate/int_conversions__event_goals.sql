@@ -1,5 +1,8 @@
 -- Completions of event goals: an event completes every goal whose event_name it has and whose
 -- page_path_like (when set) its page_path matches. Joined on event_name, so goals are not scanned per event.
+-- A view: fct_conversions, its only reader, computes it once; writing it out would cost more.
+{{ config(materialized='view') }}
+
 with
 
 events as (

@@ -1,5 +1,8 @@
 -- Completions of session-metric goals: once per session whose metric ends strictly above the
 -- threshold, at the first event where the running metric is above it (metrics only grow in a session).
+-- A view: fct_conversions, its only reader, computes it once; writing it out would cost more.
+{{ config(materialized='view') }}
+
 with
 
 events as (

@@ -1,30 +1,55 @@
 -- Valid events, deduplicated on event_id: the first loaded copy (smallest _load_id, _source_row) wins.
+-- Duplicates are rare, so only the event_ids whose hash is seen more than once among valid rows are ranked,
+-- and their later copies are dropped with an anti-join on the load keys: no group-by or join over every id.
 with
 
-validated as (
+valid_keys as (
     select
-        *,
-        -- (_load_id, _source_row) packed into one sortable number: "first loaded" = the smallest.
-        _load_id * 10000000000 + _source_row as load_position
+        event_id,
+        _load_id,
+        _source_row
     from {{ ref('stg_raw__events') }}
     where reject_reason is null
 ),
 
-first_copies as (
+repeated_hashes as (
+    -- Every repeated event_id, plus the odd hash collision (harmless: ids are compared exactly below).
+    select {{ hash_key('event_id') }} as event_id_hash
+    from valid_keys
+    group by {{ hash_key('event_id') }}
+    having count(*) > 1
+),
+
+ranked_copies as (
     select
-        event_id,
-        min(load_position) as load_position
-    from validated
-    group by event_id
+        _load_id,
+        _source_row,
+        row_number() over (partition by event_id order by _load_id, _source_row) as copy_number
+    from valid_keys
+    where {{ hash_key('event_id') }} in (select repeated_hashes.event_id_hash from repeated_hashes)
+),
+
+later_copies as (
+    select
+        _load_id,
+        _source_row
+    from ranked_copies
+    where copy_number > 1
+),
+
+validated as (
+    select * from {{ ref('stg_raw__events') }}
+    where reject_reason is null
 ),
 
 deduplicated as (
     select validated.*
     from validated
-    semi join first_copies
+    left join later_copies
         on
-            validated.event_id = first_copies.event_id
-            and validated.load_position = first_copies.load_position
+            validated._load_id = later_copies._load_id
+            and validated._source_row = later_copies._source_row
+    where later_copies._load_id is null
 ),
 
 final as (

@@ -1,4 +1,9 @@
--- Every raw row, cleaned and typed once, with the reason it is rejected (null when valid).
+-- Every raw row, cleaned and typed, with the reason it is rejected (null when valid).
+-- A view: writing every raw row out once more costs more than its readers recompute. stg_events reads all
+-- of its columns once; stg_events_rejected and mart_load_reconciliation read only the few columns the
+-- reject reason needs, and DuckDB computes only those.
+{{ config(materialized='view') }}
+
 with
 
 source as (
