@@ -5,7 +5,7 @@ Usage:
     .venv/bin/python scripts/check_funnels.py [--db PATH] [--since DATE] [--json]
 
 Reads marts.mart_funnel_alerts (built by `dbt build`; method and thresholds in
-models/marts/_marts__alerts.yml) from the DuckDB warehouse, opened read-only: `--db`, else
+models/marts/audit/_audit__models.yml) from the DuckDB warehouse, opened read-only: `--db`, else
 $MICROCONV_DB, else warehouse/microconv.duckdb. `--since DATE` (YYYY-MM-DD) keeps the alerts that
 are still running on or after DATE (alert_end >= DATE); without it every alert counts.
 
