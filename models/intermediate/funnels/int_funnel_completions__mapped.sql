@@ -3,7 +3,7 @@
 with
 
 conversions as (
-    select * from {{ ref('fct_conversions') }}
+    select * from {{ ref('int_conversions__unioned') }}
 ),
 
 steps as (

@@ -10,10 +10,7 @@ completions as (
 ),
 
 funnels as (
-    select distinct
-        funnel_id,
-        conversion_window_hours
-    from {{ ref('stg_config__funnel_steps') }}
+    select * from {{ ref('stg_config__funnels') }}
 ),
 
 successors as (

@@ -1,4 +1,4 @@
--- Traffic source, medium and GA4 default channel group of each session, from its first event.
+-- Every aggregated session with its traffic source, medium and GA4 default channel group (from its first event).
 with
 
 sessions as (
@@ -7,10 +7,7 @@ sessions as (
 
 referrers as (
     select
-        session_id,
-        utm_source,
-        utm_medium,
-        utm_campaign,
+        *,
         {{ url_host('referrer') }} as referrer_host
     from sessions
 ),
@@ -28,9 +25,7 @@ external_referrers as (
 
 sourced as (
     select
-        session_id,
-        utm_campaign,
-        referrer_host,
+        *,
         lower(coalesce(
             utm_source,
             external_referrer_host,
@@ -53,6 +48,21 @@ sourced as (
 final as (
     select
         session_id,
+        visitor_id,
+        started_at,
+        ended_at,
+        duration_s,
+        events,
+        pageviews,
+        landing_page_path,
+        exit_page_path,
+        utm_source,
+        utm_medium,
+        utm_campaign,
+        referrer,
+        device_category,
+        country,
+        external_referrer_host,
         traffic_source,
         traffic_medium,
         referrer_host,

@@ -1,60 +1,74 @@
 -- One row per loaded file: raw rows = staged events + duplicates removed + rejected rows.
+-- The one place this rule is computed: the data tests and scripts/check_data.py read this model.
 with
 
 load_log as (
-    select * from {{ source('raw', 'load_log') }}
+    select * from {{ ref('stg_raw__load_log') }}
 ),
 
-raw_rows as (
+raw_events as (
+    select * from {{ ref('stg_raw__events') }}
+),
+
+staged_events as (
+    select * from {{ ref('stg_events') }}
+),
+
+rejected_events as (
+    select * from {{ ref('stg_events_rejected') }}
+),
+
+counted_raw as (
     select
-        _load_id,
-        count(*) as raw_rows
-    from {{ source('raw', 'events') }}
+        _load_id as load_id,
+        count(*) as raw_rows,
+        count(*) filter (where reject_reason is null) as valid_rows
+    from raw_events
     group by _load_id
 ),
 
-valid_rows as (
+counted_staged as (
     select
-        _load_id,
-        count(*) as valid_rows
-    from {{ ref('stg_raw__events') }}
-    where reject_reason is null
-    group by _load_id
-),
-
-staged as (
-    select
-        _load_id,
+        _load_id as load_id,
         count(*) as staged_events
-    from {{ ref('stg_events') }}
+    from staged_events
     group by _load_id
 ),
 
-rejected as (
+counted_rejected as (
     select
-        _load_id,
+        _load_id as load_id,
         count(*) as rejected_rows
-    from {{ ref('stg_events_rejected') }}
+    from rejected_events
     group by _load_id
+),
+
+load_ids as (
+    -- Files of the load log, and raw rows whose load is missing from it (shown, never hidden).
+    select load_id from load_log
+    union
+    select load_id from counted_raw
 ),
 
 final as (
     select
-        load_log.load_id,
+        load_ids.load_id,
         load_log.source_file,
         load_log.loaded_at,
-        coalesce(raw_rows.raw_rows, 0) as raw_rows,
-        coalesce(staged.staged_events, 0) as staged_events,
-        coalesce(valid_rows.valid_rows, 0) - coalesce(staged.staged_events, 0) as duplicates_removed,
-        coalesce(rejected.rejected_rows, 0) as rejected_rows,
-        coalesce(raw_rows.raw_rows, 0) = coalesce(staged.staged_events, 0)
-        + (coalesce(valid_rows.valid_rows, 0) - coalesce(staged.staged_events, 0))
-        + coalesce(rejected.rejected_rows, 0) as is_reconciled
-    from load_log
-    left join raw_rows on load_log.load_id = raw_rows._load_id
-    left join valid_rows on load_log.load_id = valid_rows._load_id
-    left join staged on load_log.load_id = staged._load_id
-    left join rejected on load_log.load_id = rejected._load_id
+        load_log.file_rows,
+        coalesce(counted_raw.raw_rows, 0) as raw_rows,
+        coalesce(counted_staged.staged_events, 0) as staged_events,
+        coalesce(counted_raw.valid_rows, 0) - coalesce(counted_staged.staged_events, 0) as duplicates_removed,
+        coalesce(counted_rejected.rejected_rows, 0) as rejected_rows,
+        coalesce(load_log.file_rows = coalesce(counted_raw.raw_rows, 0), false)
+        and coalesce(counted_raw.raw_rows, 0) = coalesce(counted_staged.staged_events, 0)
+        + (coalesce(counted_raw.valid_rows, 0) - coalesce(counted_staged.staged_events, 0))
+        + coalesce(counted_rejected.rejected_rows, 0) as is_reconciled
+    from load_ids
+    left join load_log on load_ids.load_id = load_log.load_id
+    left join counted_raw on load_ids.load_id = counted_raw.load_id
+    left join counted_staged on load_ids.load_id = counted_staged.load_id
+    left join counted_rejected on load_ids.load_id = counted_rejected.load_id
 )
 
 select * from final

@@ -2,10 +2,6 @@
 with
 
 sessions as (
-    select * from {{ ref('int_sessions__aggregated') }}
-),
-
-channels as (
     select * from {{ ref('int_sessions__channel_grouped') }}
 ),
 
@@ -34,9 +30,6 @@ joined as (
     select
         sessions.*,
         visitors.user_key,
-        channels.traffic_source,
-        channels.traffic_medium,
-        channels.channel,
         coalesce(session_conversions.micro_conversions, 0) as micro_conversions,
         coalesce(session_conversions.macro_conversions, 0) as macro_conversions,
         coalesce(session_conversions.process_milestone_conversions, 0) as process_milestone_conversions,
@@ -45,7 +38,6 @@ joined as (
         coalesce(session_conversions.revenue, 0) as revenue
     from sessions
     inner join visitors on sessions.visitor_id = visitors.visitor_id
-    inner join channels on sessions.session_id = channels.session_id
     left join session_conversions on sessions.session_id = session_conversions.session_id
 ),
 

@@ -6,10 +6,7 @@ session_steps as (
 ),
 
 funnels as (
-    select distinct
-        funnel_id,
-        total_steps
-    from {{ ref('stg_config__funnel_steps') }}
+    select * from {{ ref('stg_config__funnels') }}
 ),
 
 sessions as (

@@ -7,10 +7,7 @@ attempts as (
 ),
 
 funnels as (
-    select distinct
-        funnel_id,
-        total_steps
-    from {{ ref('stg_config__funnel_steps') }}
+    select * from {{ ref('stg_config__funnels') }}
 ),
 
 sessions as (

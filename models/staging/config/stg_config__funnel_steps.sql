@@ -1,8 +1,9 @@
--- Funnel steps joined to their funnel, validated: steps 1..n without gaps, known goals, window > 0.
+-- Funnel steps joined to their funnel (stg_config__funnels, which validates the funnel itself), validated:
+-- steps 1..n without gaps, known goals, a known funnel.
 with
 
 funnels as (
-    select * from {{ ref('funnels') }}
+    select * from {{ ref('stg_config__funnels') }}
 ),
 
 steps as (
@@ -27,7 +28,7 @@ joined as (
         max(steps.step_number) over (partition by steps.funnel_id) as max_step_number,
         min(steps.step_number) over (partition by steps.funnel_id) as min_step_number
     from steps
-    left join funnels on {{ clean_text('steps.funnel_id') }} = {{ clean_text('funnels.funnel_id') }}
+    left join funnels on {{ clean_text('steps.funnel_id') }} = funnels.funnel_id
     left join goals on {{ clean_text('steps.goal_id') }} = goals.goal_id
 ),
 
@@ -40,8 +41,6 @@ checked as (
             when rows_with_step_number > 1 then 'step_number is repeated'
             when min_step_number <> 1 or max_step_number <> funnel_steps
                 then 'steps must be numbered 1..n without gaps'
-            when conversion_window_hours is null or conversion_window_hours <= 0
-                then 'conversion_window_hours must be a number > 0'
         end as problem
     from joined
 ),
