@@ -1,0 +1,45 @@
+{#
+    Engine-specific timestamp functions, dispatched per adapter (adapter.dispatch): models call the plain
+    names; each engine gets a `<adapter>__` implementation, `default__` where standard SQL serves.
+#}
+
+{#
+    ISO-8601 text -> UTC timestamp (without time zone), null when unparseable.
+    With an offset (`Z`, `+hh`, `+hhmm`, `+hh:mm`, also after a space) the instant is converted to UTC;
+    without one the text is read as UTC, whatever the session time zone.
+#}
+{% macro parse_utc_timestamp(column) -%}
+    {{ return(adapter.dispatch('parse_utc_timestamp', 'microconv')(column)) }}
+{%- endmacro %}
+
+{% macro duckdb__parse_utc_timestamp(column) -%}
+    case
+        {#- Fast path, same result: the common 'YYYY-MM-DDTHH:MM:SS.fffZ' is read directly (Z = UTC). #}
+        when {{ column }} like '____-__-__T__:__:__.___Z' and substr({{ column }}, 23, 1) between '0' and '9'
+            then try_cast({{ column }} as timestamp)
+        when regexp_matches({{ column }}, '[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*([zZ]|[+-]\d{2}(:?\d{2})?)$')
+            then cast(
+                timezone('UTC', try_cast(regexp_replace({{ column }}, '\s+([zZ]|[+-]\d{2}(:?\d{2})?)$', '\1') as timestamptz))
+                as timestamp
+            )
+        else try_cast({{ column }} as timestamp)
+    end
+{%- endmacro %}
+
+{# Stable text form of a timestamp (microseconds, 'Z'), used in hashed ids. #}
+{% macro timestamp_key(column) -%}
+    {{ return(adapter.dispatch('timestamp_key', 'microconv')(column)) }}
+{%- endmacro %}
+
+{% macro duckdb__timestamp_key(column) -%}
+    strftime({{ column }}, '%Y-%m-%dT%H:%M:%S.%fZ')
+{%- endmacro %}
+
+{# Seconds between two timestamps, with fractions (not a boundary-counting datediff). #}
+{% macro seconds_between(start_ts, end_ts) -%}
+    {{ return(adapter.dispatch('seconds_between', 'microconv')(start_ts, end_ts)) }}
+{%- endmacro %}
+
+{% macro duckdb__seconds_between(start_ts, end_ts) -%}
+    (epoch({{ end_ts }}) - epoch({{ start_ts }}))
+{%- endmacro %}

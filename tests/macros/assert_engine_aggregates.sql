@@ -1,0 +1,73 @@
+-- Known values of the dispatched aggregate macros (macros/engine/aggregates.sql); returns failures.
+with
+
+observations as (
+    select
+        1 as group_key,
+        3 as sort_position,
+        'c' as label,
+        10.0 as amount
+    union all
+    select
+        1 as group_key,
+        1 as sort_position,
+        cast(null as varchar) as label,
+        20.0 as amount
+    union all
+    select
+        1 as group_key,
+        2 as sort_position,
+        'b' as label,
+        40.0 as amount
+    union all
+    select
+        1 as group_key,
+        4 as sort_position,
+        'd' as label,
+        30.0 as amount
+),
+
+aggregated as (
+    select
+        group_key,
+        {{ first_by('label', 'sort_position') }} as first_label,
+        {{ last_by('label', 'sort_position') }} as last_label,
+        {{ median('amount') }} as median_amount,
+        {{ ordered_string_agg('label', "', '", 'sort_position') }} as labels
+    from observations
+    group by group_key
+),
+
+cases as (
+    select
+        'first_by keeps a null first value' as case_name,
+        coalesce(first_label, '(null)') as actual,
+        '(null)' as expected
+    from aggregated
+    union all
+    select
+        'last_by' as case_name,
+        last_label as actual,
+        'd' as expected
+    from aggregated
+    union all
+    select
+        'median of an even count' as case_name,
+        cast(median_amount as varchar) as actual,
+        '25.0' as expected
+    from aggregated
+    union all
+    select
+        'ordered_string_agg in order, nulls skipped' as case_name,
+        labels as actual,
+        'b, c, d' as expected
+    from aggregated
+),
+
+failures as (
+    select *
+    from cases
+    where actual is null or actual <> expected
+)
+
+select * from failures
