@@ -24,7 +24,7 @@ E2E_DB := warehouse/e2e.duckdb
 
 BENCH_EVENTS ?= 10000000
 
-.PHONY: help setup run build checks test lint pytest dbt-test bench clean
+.PHONY: help setup run build checks test lint pytest dbt-test bench mutants clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -71,6 +71,9 @@ test: lint pytest dbt-test ## everything CI checks
 
 bench: setup ## benchmark (BENCH_EVENTS, default 10M)
 	$(PY) scripts/bench.py --events $(BENCH_EVENTS)
+
+mutants: setup ## mutation check: apply each bug of tests_py/mutants.yml to a scratch copy, run its tests (not part of make test)
+	$(PY) scripts/mutants.py
 
 clean: ## remove generated data, warehouse files and dbt artifacts
 	rm -rf data target logs warehouse/*.duckdb warehouse/*.wal warehouse/tmp
