@@ -5,35 +5,35 @@ observations as (
     select
         1 as group_key,
         3 as sort_position,
-        'c' as label,
+        'c' as step_label,
         10.0 as amount
     union all
     select
         1 as group_key,
         1 as sort_position,
-        cast(null as varchar) as label,
+        cast(null as {{ dbt.type_string() }}) as step_label,
         20.0 as amount
     union all
     select
         1 as group_key,
         2 as sort_position,
-        'b' as label,
+        'b' as step_label,
         40.0 as amount
     union all
     select
         1 as group_key,
         4 as sort_position,
-        'd' as label,
+        'd' as step_label,
         30.0 as amount
 ),
 
 aggregated as (
     select
         group_key,
-        {{ first_by('label', 'sort_position') }} as first_label,
-        {{ last_by('label', 'sort_position') }} as last_label,
+        {{ first_by('step_label', 'sort_position') }} as first_label,
+        {{ last_by('step_label', 'sort_position') }} as last_label,
         {{ median('amount') }} as median_amount,
-        {{ ordered_string_agg('label', "', '", 'sort_position') }} as labels
+        {{ ordered_string_agg('step_label', "', '", 'sort_position') }} as labels
     from observations
     group by group_key
 ),
@@ -53,7 +53,7 @@ cases as (
     union all
     select
         'median of an even count' as case_name,
-        cast(median_amount as varchar) as actual,
+        cast(median_amount as {{ dbt.type_string() }}) as actual,
         '25.0' as expected
     from aggregated
     union all

@@ -101,25 +101,25 @@ cases as (
     union all
     select
         'parse_utc_timestamp unparseable is null' as case_name,
-        coalesce(cast({{ parse_utc_timestamp('bad_text') }} as varchar), '(null)') as actual,
+        coalesce(cast({{ parse_utc_timestamp('bad_text') }} as {{ dbt.type_string() }}), '(null)') as actual,
         '(null)' as expected
     from parsed
     union all
     select
         'seconds_between keeps fractions' as case_name,
-        cast({{ seconds_between('naive_ts', 'zulu_ts') }} as varchar) as actual,
+        cast({{ seconds_between('naive_ts', 'zulu_ts') }} as {{ dbt.type_string() }}) as actual,
         '0.5' as expected
     from parsed
     union all
     select
         'try_cast_as number' as case_name,
-        cast({{ try_cast_as('number_text', 'double') }} as varchar) as actual,
+        cast({{ try_cast_as('number_text', 'double') }} as {{ dbt.type_string() }}) as actual,
         '12.5' as expected
     from parsed
     union all
     select
         'try_cast_as not a number is null' as case_name,
-        coalesce(cast({{ try_cast_as('not_number_text', 'double') }} as varchar), '(null)') as actual,
+        coalesce(cast({{ try_cast_as('not_number_text', 'double') }} as {{ dbt.type_string() }}), '(null)') as actual,
         '(null)' as expected
     from parsed
     union all

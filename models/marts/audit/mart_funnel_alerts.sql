@@ -1,5 +1,6 @@
 -- Funnel step alerts: significant drops of a step's conversion rate in a day (or week) for a segment,
--- runs of flagged periods merged into one alert per funnel step x segment. Method and thresholds: models/marts/audit/_audit__models.yml.
+-- runs of flagged periods merged into one alert per funnel step x segment.
+-- Method and thresholds: models/marts/audit/_audit__models.yml.
 {%- set period = var('alert_period') -%}
 {%- if period not in ['day', 'week'] -%}
     {{ exceptions.raise_compiler_error("var alert_period must be 'day' or 'week', got '" ~ period ~ "'") }}
