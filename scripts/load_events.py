@@ -403,6 +403,9 @@ def load_file(
         FROM ({select})
     """
     loaded_at = datetime.now(UTC).replace(tzinfo=None)
+    # The rows and the raw.load_log row are written in ONE transaction (in either order): a load_log
+    # row committed on its own would make the retry of a failed or killed load skip the file as
+    # "already loaded" (tests_py/test_load_transactions.py fails inside this transaction).
     con.begin()
     try:
         load_id = int(scalar(con, f"SELECT coalesce(max(load_id), 0) + 1 FROM {RAW_LOAD_LOG}"))
