@@ -20,6 +20,7 @@ from common.constants import (
 from generator import plant as pl
 from generator import render as rd
 from generator import site as s
+from generator.sessions import TS_FORMAT_NAIVE
 from generator.simulate import DAY_MS, Window, simulate
 
 PART_PREFIX = GENERATOR_PART_PREFIX
@@ -109,7 +110,7 @@ def generate(
     order = sel[time_order(ev.t_ms[sel], win.start_ms)]  # time rank -> event index
     t_sorted = ev.t_ms[order]
     is_purchase = ev.ev[order] == s.E_PURCHASE
-    naive = world.s_ts_format[ev.session[order]] == 2
+    naive = world.s_ts_format[ev.session[order]] == TS_FORMAT_NAIVE
     plan = pl.plan_rows(rng_plant, counts, t_sorted, is_purchase, naive, win.start_ms)
     order_no = np.where(is_purchase, np.cumsum(is_purchase) - 1 + rd.ORDER_ID_BASE, -1)
     ctx = rd.Context(world, order, plan, event_key, anon_key, order_no)
