@@ -8,13 +8,13 @@ Usage:
 Reads the DuckDB warehouse read-only (`--db`, else $MICROCONV_DB, else warehouse/microconv.duckdb)
 after `dbt build`:
 
-- Reconciliation, per loaded file (each load_id of raw.load_log, and any _load_id of raw.events):
-  raw rows (raw.events), staged rows (staging.stg_events), duplicates removed (valid rows of the
-  load, staging.stg_raw__events without a reject_reason, minus its staged rows: later copies of an
-  event_id, within the file or of an earlier file), rejected rows (staging.stg_events_rejected).
-  A file is a mismatch when raw != staged + duplicates + rejected (rows lost or invented by
-  staging; typically a load after the last `dbt build`), or when raw.load_log's row count differs
-  from its rows in raw.events.
+- Reconciliation, per loaded file, read from the dbt model marts.mart_load_reconciliation (the one
+  place the rule is computed: raw rows = staged events + duplicates removed + rejected rows, and
+  raw.load_log's row count = the file's rows in raw.events; see
+  models/marts/audit/_audit__models.yml). A file is a mismatch when the mart's is_reconciled is
+  false; the problem names the part that differs. A file of raw.load_log that the mart does not have
+  yet (loaded after the last `dbt build`) is reported as "not built yet: run 'make build'", its
+  counts unknown ('-', null in JSON).
 - Reject reasons with their row counts.
 - Freshness. The newest load (max loaded_at of raw.load_log) must be at most --max-age-hours
   (default 48) old: a scheduled loader that stopped delivering is stale data. Event times are
@@ -36,57 +36,54 @@ from dataclasses import asdict, dataclass
 import duckdb
 from common.checks import Row, fetch_rows, make_console, open_read_only, print_json, require_tables
 from common.cli import CliError, run_cli
-from common.constants import EXIT_ALERTS, EXIT_OK, RAW_EVENTS, RAW_LOAD_LOG, default_db_path
+from common.constants import EXIT_ALERTS, EXIT_OK, RAW_LOAD_LOG, default_db_path
 from rich.table import Table
 
 DEFAULT_MAX_AGE_HOURS = 48.0
+RECONCILIATION_MART = "marts.mart_load_reconciliation"
 REQUIRED_TABLES: tuple[str, ...] = (
     RAW_LOAD_LOG,
-    RAW_EVENTS,
-    "staging.stg_raw__events",
+    RECONCILIATION_MART,
     "staging.stg_events",
     "staging.stg_events_rejected",
 )
-
-RECONCILIATION_SQL = f"""
-with
-logged as (
-    select load_id, source_file, rows as file_rows, loaded_at from {RAW_LOAD_LOG}
-),
-raw_rows as (
-    select _load_id as load_id, count(*) as raw_rows from {RAW_EVENTS} group by _load_id
-),
-valid_rows as (
-    select _load_id as load_id, count(*) as valid_rows
-    from staging.stg_raw__events where reject_reason is null group by _load_id
-),
-staged_rows as (
-    select _load_id as load_id, count(*) as staged_rows from staging.stg_events group by _load_id
-),
-rejected_rows as (
-    select _load_id as load_id, count(*) as rejected_rows from staging.stg_events_rejected group by _load_id
-),
-load_ids as (
-    select load_id from logged
-    union
-    select load_id from raw_rows
+NOT_BUILT_PROBLEM = "not built yet: run 'make build'"
+MART_COLUMNS: tuple[str, ...] = (
+    "load_id",
+    "source_file",
+    "loaded_at",
+    "file_rows",
+    "raw_rows",
+    "staged_events",
+    "duplicates_removed",
+    "rejected_rows",
+    "is_reconciled",
 )
+COUNT_KEYS: tuple[str, ...] = ("raw_rows", "staged_rows", "duplicate_rows", "rejected_rows")
+
+# The reconciliation rule lives in the dbt model marts.mart_load_reconciliation; this script reads it
+# and only renames its columns to the report's keys.
+RECONCILIATION_SQL = f"""
 select
-    load_ids.load_id,
-    logged.source_file,
-    logged.loaded_at,
-    logged.file_rows,
-    coalesce(raw_rows.raw_rows, 0) as raw_rows,
-    coalesce(staged_rows.staged_rows, 0) as staged_rows,
-    coalesce(valid_rows.valid_rows, 0) - coalesce(staged_rows.staged_rows, 0) as duplicate_rows,
-    coalesce(rejected_rows.rejected_rows, 0) as rejected_rows
-from load_ids
-left join logged on load_ids.load_id = logged.load_id
-left join raw_rows on load_ids.load_id = raw_rows.load_id
-left join valid_rows on load_ids.load_id = valid_rows.load_id
-left join staged_rows on load_ids.load_id = staged_rows.load_id
-left join rejected_rows on load_ids.load_id = rejected_rows.load_id
-order by load_ids.load_id
+    load_id,
+    source_file,
+    loaded_at,
+    file_rows,
+    raw_rows,
+    staged_events as staged_rows,
+    duplicates_removed as duplicate_rows,
+    rejected_rows,
+    is_reconciled
+from {RECONCILIATION_MART}
+order by load_id
+"""
+
+# Files loaded after the last `dbt build` (in raw.load_log, not yet in the mart): a lookup, no counting.
+NOT_BUILT_SQL = f"""
+select load_id, source_file, loaded_at, rows as file_rows
+from {RAW_LOAD_LOG}
+where load_id not in (select load_id from {RECONCILIATION_MART} where load_id is not null)
+order by load_id
 """
 
 REJECT_REASONS_SQL = """
@@ -157,24 +154,59 @@ def parse_hours(text: str, option: str) -> float:
     return hours
 
 
-def reconcile(con: duckdb.DuckDBPyConnection) -> list[Row]:
-    """Per-file counts, with `ok` and `problem` (null when the file reconciles)."""
+def mismatch_problem(load: Row) -> str | None:
+    """Why a file of the mart does not reconcile (None when the mart says it does)."""
+    if load["is_reconciled"]:
+        return None
+    if load["file_rows"] is None:
+        return "rows in raw.events without a raw.load_log entry"
+    if load["file_rows"] != load["raw_rows"]:
+        return f"raw.load_log says {load['file_rows']} rows, raw.events has {load['raw_rows']}"
+    accounted = load["staged_rows"] + load["duplicate_rows"] + load["rejected_rows"]
+    return f"raw {load['raw_rows']} != staged + duplicates + rejected {accounted}"
+
+
+def built_loads(con: duckdb.DuckDBPyConnection) -> list[Row]:
+    """The files of marts.mart_load_reconciliation, with `ok` (its is_reconciled) and `problem`."""
     loads = fetch_rows(con, RECONCILIATION_SQL)
     for load in loads:
-        accounted = load["staged_rows"] + load["duplicate_rows"] + load["rejected_rows"]
-        problems = []
-        if load["raw_rows"] != accounted:
-            problems.append(
-                f"raw {load['raw_rows']} != staged + duplicates + rejected {accounted}"
-                + (" (not staged yet: run 'make build')" if accounted == 0 else "")
-            )
-        if load["file_rows"] is None:
-            problems.append("rows in raw.events without a raw.load_log entry")
-        elif load["file_rows"] != load["raw_rows"]:
-            problems.append(f"raw.load_log says {load['file_rows']} rows, raw.events has {load['raw_rows']}")
-        load["ok"] = not problems
-        load["problem"] = "; ".join(problems) or None
+        problem = mismatch_problem(load)
+        del load["is_reconciled"]
+        load["ok"] = problem is None
+        load["problem"] = problem
     return loads
+
+
+def not_built_loads(con: duckdb.DuckDBPyConnection) -> list[Row]:
+    """Files of raw.load_log that the last `dbt build` has not seen: counts unknown, not ok."""
+    loads = fetch_rows(con, NOT_BUILT_SQL)
+    for load in loads:
+        load.update(dict.fromkeys(COUNT_KEYS), ok=False, problem=NOT_BUILT_PROBLEM)
+    return loads
+
+
+def require_mart_columns(con: duckdb.DuckDBPyConnection, db_path: str) -> None:
+    """A mart built by an older version of the project lacks columns: say so in one line."""
+    present = {
+        row["column_name"]
+        for row in fetch_rows(
+            con,
+            "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
+            RECONCILIATION_MART.split("."),
+        )
+    }
+    missing = [column for column in MART_COLUMNS if column not in present]
+    if missing:
+        raise CliError(
+            f"{db_path}: {RECONCILIATION_MART} has no column {missing[0]} (built by an older version); "
+            "run 'make build'"
+        )
+
+
+def reconcile(con: duckdb.DuckDBPyConnection) -> list[Row]:
+    """Per-file counts as the mart has them (plus files not built yet), with `ok` and `problem`."""
+    loads = built_loads(con) + not_built_loads(con)
+    return sorted(loads, key=lambda load: load["load_id"])
 
 
 def _hours(delta: dt.timedelta) -> float:
@@ -221,8 +253,13 @@ def check_freshness(
     )
 
 
-def print_report(loads: list[Row], reasons: list[Row], freshness: Freshness, db_path: str) -> None:
-    console = make_console()
+def _count(value: int | None) -> str:
+    """A row count for the table; '-' when unknown (a file not built yet)."""
+    return "-" if value is None else f"{value:,}"
+
+
+def loads_table(loads: list[Row], db_path: str) -> Table:
+    """One row per file (counts from the mart), and a total row when there are several."""
     table = Table(title=f"Loaded files in {db_path}")
     for header in ("load", "file", "raw", "staged", "duplicates", "rejected", "status"):
         table.add_column(header, justify="right" if header not in ("file", "status") else "left")
@@ -230,46 +267,50 @@ def print_report(loads: list[Row], reasons: list[Row], freshness: Freshness, db_
         table.add_row(
             str(load["load_id"]),
             load["source_file"] or "(not in raw.load_log)",
-            f"{load['raw_rows']:,}",
-            f"{load['staged_rows']:,}",
-            f"{load['duplicate_rows']:,}",
-            f"{load['rejected_rows']:,}",
+            *(_count(load[key]) for key in COUNT_KEYS),
             "[green]ok[/]" if load["ok"] else f"[red]MISMATCH: {load['problem']}[/]",
         )
     if len(loads) > 1:
         table.add_section()
-        table.add_row(
-            "",
-            "total",
-            *(
-                f"{sum(load[key] for load in loads):,}"
-                for key in ("raw_rows", "staged_rows", "duplicate_rows", "rejected_rows")
-            ),
-            "",
-        )
-    console.print(table)
-    if reasons:
-        console.print("reject reasons: " + ", ".join(f"{r['reject_reason']} {r['rows']:,}" for r in reasons))
-    else:
-        console.print("reject reasons: none")
+        totals = (sum(load[key] or 0 for load in loads) for key in COUNT_KEYS)
+        table.add_row("", "total", *(_count(total) for total in totals), "")
+    return table
+
+
+def reject_reasons_line(reasons: list[Row]) -> str:
+    if not reasons:
+        return "reject reasons: none"
+    return "reject reasons: " + ", ".join(f"{r['reject_reason']} {r['rows']:,}" for r in reasons)
+
+
+def freshness_line(freshness: Freshness) -> str:
     loaded = f"{freshness.newest_loaded_at:%Y-%m-%d %H:%M} UTC" if freshness.newest_loaded_at else "never"
     event = f"{freshness.newest_event_ts:%Y-%m-%d %H:%M} UTC" if freshness.newest_event_ts else "none"
     event_limit = (
         f", max {freshness.max_event_lag_hours:g} h" if freshness.max_event_lag_hours is not None else ""
     )
-    console.print(
+    return (
         f"freshness: newest load {loaded} ({freshness.load_age_hours} h ago, "
         f"max {freshness.max_age_hours:g} h); "
         f"newest event {event} ({freshness.event_lag_hours} h before the newest load{event_limit})"
     )
+
+
+def verdict_lines(loads: list[Row], freshness: Freshness) -> list[str]:
     mismatches = [load for load in loads if not load["ok"]]
     if not mismatches and not freshness.stale:
-        console.print(f"[green]healthy[/]: {len(loads)} file(s) reconcile, data is fresh")
-        return
-    if mismatches:
-        console.print(f"[red]problem[/]: {len(mismatches)} file(s) do not reconcile")
-    for problem in freshness.problems:
-        console.print(f"[red]problem[/]: stale data: {problem}")
+        return [f"[green]healthy[/]: {len(loads)} file(s) reconcile, data is fresh"]
+    lines = [f"[red]problem[/]: {len(mismatches)} file(s) do not reconcile"] if mismatches else []
+    return lines + [f"[red]problem[/]: stale data: {problem}" for problem in freshness.problems]
+
+
+def print_report(loads: list[Row], reasons: list[Row], freshness: Freshness, db_path: str) -> None:
+    console = make_console()
+    console.print(loads_table(loads, db_path))
+    console.print(reject_reasons_line(reasons))
+    console.print(freshness_line(freshness))
+    for line in verdict_lines(loads, freshness):
+        console.print(line)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -285,6 +326,7 @@ def main(argv: list[str] | None = None) -> int:
     con = open_read_only(db_path)
     try:
         require_tables(con, db_path, REQUIRED_TABLES)
+        require_mart_columns(con, db_path)
         loads = reconcile(con)
         reasons = fetch_rows(con, REJECT_REASONS_SQL)
         freshness = check_freshness(con, now, max_age_hours, max_event_lag_hours)

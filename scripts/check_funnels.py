@@ -110,6 +110,39 @@ def _dates(alert: Row) -> str:
     return f"{alert['alert_start']} .. {alert['alert_end']} ({count} {unit}{'s' if count != 1 else ''})"
 
 
+ALERT_TABLE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("severity", "left"),
+    ("funnel step", "left"),
+    ("segment", "left"),
+    ("dates", "left"),
+    ("type", "left"),
+    ("rate", "right"),
+    ("baseline", "right"),
+    ("change", "right"),
+    ("lost", "right"),
+    ("q-value", "right"),
+    ("also explains", "left"),
+)
+
+
+def alert_cells(alert: Row) -> list[str]:
+    """One alert as the cells of ALERT_TABLE_COLUMNS."""
+    segment = "all" if alert["segment_type"] == "all" else f"{alert['segment_type']}={alert['segment_value']}"
+    return [
+        f"[{SEVERITY_STYLE.get(alert['severity'], '')}]{alert['severity']}[/]",
+        f"{alert['funnel_id']} #{alert['step_number']} {alert['goal_id']}",
+        segment,
+        _dates(alert),
+        alert["alert_type"],
+        f"{_percent(alert['rate'])} ({alert['sessions_reached']}/{alert['sessions_reached_previous']})",
+        f"{_percent(alert['baseline_rate'])}",
+        f"{alert['relative_change']:+.0%}" if alert["relative_change"] is not None else "-",
+        str(alert["sessions_lost"]),
+        f"{alert['q_value']:.1e}",
+        alert["related_segments"] or "",
+    ]
+
+
 def print_table(alerts: list[Row], db_path: str, since: dt.date | None) -> None:
     console = make_console()
     scope = f" since {since}" if since else ""
@@ -117,37 +150,10 @@ def print_table(alerts: list[Row], db_path: str, since: dt.date | None) -> None:
         console.print(f"healthy: no funnel alerts{scope} in {db_path}")
         return
     table = Table(title=f"{len(alerts)} funnel alert{'s' if len(alerts) != 1 else ''}{scope} in {db_path}")
-    for header, justify in (
-        ("severity", "left"),
-        ("funnel step", "left"),
-        ("segment", "left"),
-        ("dates", "left"),
-        ("type", "left"),
-        ("rate", "right"),
-        ("baseline", "right"),
-        ("change", "right"),
-        ("lost", "right"),
-        ("q-value", "right"),
-        ("also explains", "left"),
-    ):
+    for header, justify in ALERT_TABLE_COLUMNS:
         table.add_column(header, justify=justify, no_wrap=header != "also explains")  # type: ignore[arg-type]
     for alert in alerts:
-        segment = (
-            "all" if alert["segment_type"] == "all" else f"{alert['segment_type']}={alert['segment_value']}"
-        )
-        table.add_row(
-            f"[{SEVERITY_STYLE.get(alert['severity'], '')}]{alert['severity']}[/]",
-            f"{alert['funnel_id']} #{alert['step_number']} {alert['goal_id']}",
-            segment,
-            _dates(alert),
-            alert["alert_type"],
-            f"{_percent(alert['rate'])} ({alert['sessions_reached']}/{alert['sessions_reached_previous']})",
-            f"{_percent(alert['baseline_rate'])}",
-            f"{alert['relative_change']:+.0%}" if alert["relative_change"] is not None else "-",
-            str(alert["sessions_lost"]),
-            f"{alert['q_value']:.1e}",
-            alert["related_segments"] or "",
-        )
+        table.add_row(*alert_cells(alert))
     console.print(table)
     console.print(
         "rate = sessions reaching the step / sessions reaching the previous step (pooled over the alert); "

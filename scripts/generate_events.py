@@ -88,7 +88,7 @@ from common.constants import (
     INCIDENT_END_OFFSET_DAYS,
     INCIDENT_EVENT,
 )
-from generator.core import generate
+from generator.core import Result, generate
 
 MAX_EVENTS = 1_000_000_000
 MAX_DAYS = 3_660
@@ -157,54 +157,72 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+def incident_line(result: Result) -> str:
+    if result.incident_in_window:
+        return f"incident: {INCIDENT_DEVICE} {INCIDENT_EVENT} {result.incident_start}..{result.incident_end}"
+    return f"incident: none (needs --days > {INCIDENT_END_OFFSET_DAYS})"
+
+
+def summary_lines(args: argparse.Namespace, result: Result) -> list[str]:
+    """What was written, and what was planted."""
+    counts = result.counts
+    rate = result.rows / result.seconds if result.seconds > 0 else float("inf")
+    return [
+        f"generated {result.rows:,} rows in {len(result.files)} {args.format} files in {args.out} "
+        f"in {result.seconds:.1f}s ({rate:,.0f} rows/s)",
+        f"planted: duplicates={counts.duplicates} (changed {counts.duplicates_changed}), "
+        f"out_of_order={counts.out_of_order}, "
+        f"missing_event_id={counts.missing_event_id}, bad_timestamp={counts.bad_timestamp}, "
+        f"timestamp_out_of_range={counts.timestamp_out_of_range}, "
+        f"missing_event_name={counts.missing_event_name}, "
+        f"missing_ids={counts.missing_ids}, bad_revenue={counts.bad_revenue}; {incident_line(result)}",
+    ]
+
+
+def future_warning(args: argparse.Namespace) -> str | None:
+    """Staging rejects events more than a day after their load: say so when the data runs that far."""
+    end = args.start + dt.timedelta(days=args.days)
+    if end > dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1):
+        return (
+            f"warning: data runs until {end}, in the future: staging rejects events after load time + 1 day"
+        )
+    return None
+
+
+def write_manifest(args: argparse.Namespace, result: Result) -> None:
+    manifest = {
+        "events": args.events,
+        "seed": args.seed,
+        "format": args.format,
+        "start": args.start.isoformat(),
+        "days": args.days,
+        "files": [path.name for path in result.files],
+        "planted": result.counts.as_dict(),
+        "incident": {
+            "in_window": result.incident_in_window,
+            "start": result.incident_start.isoformat(),
+            "end": result.incident_end.isoformat(),
+            "device_category": INCIDENT_DEVICE,
+            "event_name": INCIDENT_EVENT,
+        },
+    }
+    args.manifest.parent.mkdir(parents=True, exist_ok=True)
+    args.manifest.write_text(json.dumps(manifest, indent=2) + "\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
-        res = generate(args.events, args.seed, args.out, args.format, args.start, args.days)
+        result = generate(args.events, args.seed, args.out, args.format, args.start, args.days)
     except OSError as exc:
         raise CliError(f"cannot write to {args.out}: {exc.strerror or exc}") from exc
-    c = res.counts
-    if res.incident_in_window:
-        incident = f"incident: {INCIDENT_DEVICE} {INCIDENT_EVENT} {res.incident_start}..{res.incident_end}"
-    else:
-        incident = f"incident: none (needs --days > {INCIDENT_END_OFFSET_DAYS})"
-    rate = res.rows / res.seconds if res.seconds > 0 else float("inf")
-    print(
-        f"generated {res.rows:,} rows in {len(res.files)} {args.format} files in {args.out} "
-        f"in {res.seconds:.1f}s ({rate:,.0f} rows/s)"
-    )
-    print(
-        f"planted: duplicates={c.duplicates} (changed {c.duplicates_changed}), "
-        f"out_of_order={c.out_of_order}, "
-        f"missing_event_id={c.missing_event_id}, bad_timestamp={c.bad_timestamp}, "
-        f"timestamp_out_of_range={c.timestamp_out_of_range}, missing_event_name={c.missing_event_name}, "
-        f"missing_ids={c.missing_ids}, bad_revenue={c.bad_revenue}; {incident}"
-    )
-    end = args.start + dt.timedelta(days=args.days)
-    if end > dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1):
-        print(
-            f"warning: data runs until {end}, in the future: staging rejects events after load time + 1 day",
-            file=sys.stderr,
-        )
+    for line in summary_lines(args, result):
+        print(line)
+    warning = future_warning(args)
+    if warning:
+        print(warning, file=sys.stderr)
     if args.manifest:
-        manifest = {
-            "events": args.events,
-            "seed": args.seed,
-            "format": args.format,
-            "start": args.start.isoformat(),
-            "days": args.days,
-            "files": [p.name for p in res.files],
-            "planted": c.as_dict(),
-            "incident": {
-                "in_window": res.incident_in_window,
-                "start": res.incident_start.isoformat(),
-                "end": res.incident_end.isoformat(),
-                "device_category": INCIDENT_DEVICE,
-                "event_name": INCIDENT_EVENT,
-            },
-        }
-        args.manifest.parent.mkdir(parents=True, exist_ok=True)
-        args.manifest.write_text(json.dumps(manifest, indent=2) + "\n")
+        write_manifest(args, result)
     return 0
 
 

@@ -383,9 +383,15 @@ def load_file(
     already = scalar(con, f"SELECT min(load_id) FROM {RAW_LOAD_LOG} WHERE content_hash = ?", [digest])
     if already is not None:
         return LoadResult("skipped", int(already))
+    select, stream = prepare_source(con, event_file, mapping, derive_event_id)
+    return insert_file(con, event_file, digest, select, stream)
 
-    label = f"{event_file.display}: cannot read as {event_file.format_label}"
-    stream: NumberedStream | None = None
+
+def prepare_source(
+    con: duckdb.DuckDBPyConnection, event_file: EventFile, mapping: dict[str, str], derive_event_id: bool
+) -> tuple[str, NumberedStream]:
+    """The SELECT of the file's canonical rows and the stream it reads; checks the required columns
+    (before anything is written)."""
     try:
         source, stream = open_source(con, event_file)
         select = build_select(source, mapping, derive_event_id)
@@ -394,8 +400,16 @@ def load_file(
     except MissingColumnError as exc:
         raise FileLoadError(f"{event_file.display}: {exc}") from exc
     except SourceReadError as exc:
-        raise FileLoadError(f"{label}: {one_line(exc)}") from exc
+        raise FileLoadError(
+            f"{event_file.display}: cannot read as {event_file.format_label}: {one_line(exc)}"
+        ) from exc
+    return select, stream
 
+
+def insert_file(
+    con: duckdb.DuckDBPyConnection, event_file: EventFile, digest: str, select: str, stream: NumberedStream
+) -> LoadResult:
+    """Insert the rows into raw.events and the file into raw.load_log, in ONE transaction."""
     columns = ", ".join([*CANONICAL_COLUMNS, "_load_id", "_source_file", "_source_row", "_loaded_at"])
     insert = f"""
         INSERT INTO {RAW_EVENTS} ({columns})
@@ -403,6 +417,9 @@ def load_file(
         FROM ({select})
     """
     loaded_at = datetime.now(UTC).replace(tzinfo=None)
+    # The rows and the raw.load_log row are written in ONE transaction (in either order): a load_log
+    # row committed on its own would make the retry of a failed or killed load skip the file as
+    # "already loaded" (tests_py/test_load_transactions.py fails inside this transaction).
     con.begin()
     try:
         load_id = int(scalar(con, f"SELECT coalesce(max(load_id), 0) + 1 FROM {RAW_LOAD_LOG}"))
@@ -418,6 +435,7 @@ def load_file(
     except duckdb.Error as exc:
         con.rollback()
         if stream.error is not None:
+            label = f"{event_file.display}: cannot read as {event_file.format_label}"
             raise FileLoadError(f"{label}: {one_line(stream.error)}") from exc
         raise FileLoadError(f"{event_file.display}: load failed: {one_line(exc)}") from exc
     except BaseException:

@@ -5,8 +5,8 @@ Usage:
 
 Reads (read-only) the DuckDB file `--db`, else $MICROCONV_DB, else warehouse/microconv.duckdb, after
 `dbt build`. Prints, with rich:
-- rows loaded (raw.events), staged (staging.stg_events), rejected (staging.stg_events_rejected) and
-  duplicates removed (loaded - staged - rejected);
+- rows loaded, staged, duplicates removed and rejected, summed over the files of
+  marts.mart_load_reconciliation (the model that owns the reconciliation rule);
 - sessions, users and the session conversion rate (marts.fct_sessions);
 - the main funnel (`--funnel`, default: dim_users.main_funnel_id, i.e. the dbt var main_funnel_id):
   sessions reaching each step, the step rate (of the previous step) and the share of all sessions
@@ -34,9 +34,7 @@ from rich.console import Console
 from rich.table import Table
 
 REQUIRED_TABLES: tuple[str, ...] = (
-    "raw.events",
-    "staging.stg_events",
-    "staging.stg_events_rejected",
+    "marts.mart_load_reconciliation",
     "staging.stg_config__funnel_steps",
     "marts.fct_sessions",
     "marts.fct_funnel_daily",
@@ -51,11 +49,8 @@ EXAMPLE_QUERY = "select * from marts.mart_kpi_daily order by session_date desc l
 class LoadCounts:
     loaded: int
     staged: int
+    duplicates: int
     rejected: int
-
-    @property
-    def duplicates(self) -> int:
-        return self.loaded - self.staged - self.rejected
 
 
 @dataclass(frozen=True)
@@ -145,10 +140,20 @@ def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None
 
 
 def read_load_counts(con: duckdb.DuckDBPyConnection) -> LoadCounts:
+    """Totals over the loaded files, as marts.mart_load_reconciliation counts them."""
+    row = con.execute(
+        """
+        select
+            coalesce(sum(raw_rows), 0),
+            coalesce(sum(staged_events), 0),
+            coalesce(sum(duplicates_removed), 0),
+            coalesce(sum(rejected_rows), 0)
+        from marts.mart_load_reconciliation
+        """
+    ).fetchone()
+    loaded, staged, duplicates, rejected = row if row else (0, 0, 0, 0)
     return LoadCounts(
-        loaded=int(scalar(con, "select count(*) from raw.events") or 0),
-        staged=int(scalar(con, "select count(*) from staging.stg_events") or 0),
-        rejected=int(scalar(con, "select count(*) from staging.stg_events_rejected") or 0),
+        loaded=int(loaded), staged=int(staged), duplicates=int(duplicates), rejected=int(rejected)
     )
 
 
@@ -266,9 +271,8 @@ def pct(value: float | None, digits: int = 1) -> str:
     return "-" if value is None else f"{value * 100:.{digits}f}%"
 
 
-def render(summary: Summary, console: Console) -> None:
+def render_counts(summary: Summary, console: Console) -> None:
     loads = summary.loads
-    console.rule("[bold]microconv summary")
     console.print(
         f"Events: [bold]{loads.loaded:,}[/] loaded, [bold]{loads.staged:,}[/] staged, "
         f"{loads.duplicates:,} duplicates removed, {loads.rejected:,} rejected"
@@ -280,55 +284,61 @@ def render(summary: Summary, console: Console) -> None:
         f"({sessions.converting_sessions:,} with a macro goal)"
     )
 
+
+def render_funnel(summary: Summary, console: Console) -> None:
     if summary.funnel_id is None:
         console.print("No funnel configured (seeds/funnels.csv).")
-    else:
-        console.print()
-        console.print(f"[bold]Funnel '{summary.funnel_id}'[/] (sessions reaching each step, in order)")
-        funnel = Table(box=None, pad_edge=False, header_style="bold")
-        funnel.add_column("step", justify="right")
-        funnel.add_column("goal")
-        funnel.add_column("sessions", justify="right")
-        funnel.add_column("step rate", justify="right")
-        funnel.add_column("of all sessions", justify="right")
-        for step in summary.funnel:
-            funnel.add_row(
-                str(step.step_number),
-                step.goal_id,
-                f"{step.sessions_reached:,}",
-                pct(step.step_rate),
-                pct(step.share_of_sessions, 2),
-            )
-        console.print(funnel)
-
+        return
     console.print()
-    if summary.top_goals:
-        console.print(
-            "[bold]Top micro goals by lift[/]: macro conversion rate with vs w/o the micro goal"
-            " (session grain, sufficient sample, process milestones left out; association, not causation)"
+    console.print(f"[bold]Funnel '{summary.funnel_id}'[/] (sessions reaching each step, in order)")
+    funnel = Table(box=None, pad_edge=False, header_style="bold")
+    funnel.add_column("step", justify="right")
+    funnel.add_column("goal")
+    funnel.add_column("sessions", justify="right")
+    funnel.add_column("step rate", justify="right")
+    funnel.add_column("of all sessions", justify="right")
+    for step in summary.funnel:
+        funnel.add_row(
+            str(step.step_number),
+            step.goal_id,
+            f"{step.sessions_reached:,}",
+            pct(step.step_rate),
+            pct(step.share_of_sessions, 2),
         )
-        goals = Table(box=None, pad_edge=False, header_style="bold")
-        goals.add_column("micro->macro goal", no_wrap=True)
-        goals.add_column("n", justify="right", no_wrap=True)
-        goals.add_column("with", justify="right", no_wrap=True)
-        goals.add_column("w/o", justify="right", no_wrap=True)
-        goals.add_column("lift", justify="right", no_wrap=True)
-        goals.add_column("95% CI (pts)", justify="right", no_wrap=True)
-        goals.add_column("p", justify="right", no_wrap=True)
-        for goal in summary.top_goals:
-            goals.add_row(
-                f"{goal.micro_goal_id}->{goal.macro_goal_id}",
-                f"{goal.units_with:,}",
-                pct(goal.rate_with),
-                pct(goal.rate_without),
-                f"{goal.lift:+,.0%}",
-                f"{goal.ci_low * 100:+.1f}..{goal.ci_high * 100:+.1f}",
-                "<.001" if goal.p_value < 0.001 else f"{goal.p_value:.3f}",
-            )
-        console.print(goals)
-    else:
-        console.print("No micro goal (besides funnel steps) has a sufficient sample for a lift yet.")
+    console.print(funnel)
 
+
+def render_top_goals(summary: Summary, console: Console) -> None:
+    console.print()
+    if not summary.top_goals:
+        console.print("No micro goal (besides funnel steps) has a sufficient sample for a lift yet.")
+        return
+    console.print(
+        "[bold]Top micro goals by lift[/]: macro conversion rate with vs w/o the micro goal"
+        " (session grain, sufficient sample, process milestones left out; association, not causation)"
+    )
+    goals = Table(box=None, pad_edge=False, header_style="bold")
+    goals.add_column("micro->macro goal", no_wrap=True)
+    goals.add_column("n", justify="right", no_wrap=True)
+    goals.add_column("with", justify="right", no_wrap=True)
+    goals.add_column("w/o", justify="right", no_wrap=True)
+    goals.add_column("lift", justify="right", no_wrap=True)
+    goals.add_column("95% CI (pts)", justify="right", no_wrap=True)
+    goals.add_column("p", justify="right", no_wrap=True)
+    for goal in summary.top_goals:
+        goals.add_row(
+            f"{goal.micro_goal_id}->{goal.macro_goal_id}",
+            f"{goal.units_with:,}",
+            pct(goal.rate_with),
+            pct(goal.rate_without),
+            f"{goal.lift:+,.0%}",
+            f"{goal.ci_low * 100:+.1f}..{goal.ci_high * 100:+.1f}",
+            "<.001" if goal.p_value < 0.001 else f"{goal.p_value:.3f}",
+        )
+    console.print(goals)
+
+
+def render_where(summary: Summary, console: Console) -> None:
     db = summary.db_path.resolve()
     console.print()
     console.print(f"DuckDB file: [bold]{db}[/]")
@@ -339,6 +349,14 @@ def render(summary: Summary, console: Console) -> None:
         soft_wrap=True,
         highlight=False,
     )
+
+
+def render(summary: Summary, console: Console) -> None:
+    console.rule("[bold]microconv summary")
+    render_counts(summary, console)
+    render_funnel(summary, console)
+    render_top_goals(summary, console)
+    render_where(summary, console)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,8 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-import bench
+from benchmark import reference
 
 REPO = Path(__file__).resolve().parents[1]
 SCRIPT = REPO / "scripts" / "bench.py"
@@ -66,7 +65,7 @@ def test_reference_matches_the_dbt_marts(tiny_run: Run) -> None:
     """bench/reference.sql reproduces the models it covers: when a model's logic changes, update it too."""
     proc, report, _workdir = tiny_run
     checks = report["reference_checks"]
-    assert len(checks) == len(bench.COMPARISONS)
+    assert len(checks) == len(reference.COMPARISONS)
     assert [c["check"] for c in checks if not c["match"]] == []
     assert report["ratio"]["scope"] > 0
     assert set(report["reference_scope"]) <= {m["name"] for m in report["models"]}
@@ -81,7 +80,7 @@ def test_work_folder_is_removed(tiny_run: Run) -> None:
 
 def test_reference_statements_split_on_line_end_semicolons() -> None:
     sql = "-- header; not a statement\ncreate table a as\nselect 1;\n\n-- note\ndrop table a;\n"
-    assert bench.reference_statements(sql) == [
+    assert reference.reference_statements(sql) == [
         "-- header; not a statement\ncreate table a as\nselect 1;",
         "-- note\ndrop table a;",
     ]
@@ -89,15 +88,15 @@ def test_reference_statements_split_on_line_end_semicolons() -> None:
 
 def test_reference_scope_reads_the_covers_lines() -> None:
     sql = "-- covers: a, b\n-- other\n--   covers: c\nselect 1;\n"
-    assert bench.reference_scope(sql) == ["a", "b", "c"]
-    assert "stg_events" in bench.reference_scope(bench.REFERENCE_SQL.read_text())
+    assert reference.reference_scope(sql) == ["a", "b", "c"]
+    assert "stg_events" in reference.reference_scope(reference.REFERENCE_SQL.read_text())
 
 
 def test_comparison_query_groups_and_checksums() -> None:
-    query = bench.comparison_query("marts.t", ("k",), ("a", "b"))
+    query = reference.comparison_query("marts.t", ("k",), ("a", "b"))
     assert query.startswith("select k, count(*), sum(hash(")
     assert query.endswith("from marts.t group by k order by k")
-    no_checksum = bench.comparison_query("marts.t", ("k",), ())
+    no_checksum = reference.comparison_query("marts.t", ("k",), ())
     assert no_checksum == "select k, count(*) from marts.t group by k order by k"
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import check_data
 import duckdb
 import pytest
+import yaml
 from cli_helpers import assert_one_line_error, run_in_process, run_script
 from common.constants import EXIT_ALERTS, EXIT_OK
 
@@ -26,12 +27,18 @@ create table raw.events (event_id varchar, _load_id bigint, _source_row bigint);
 """
 STAGING_TABLES = """
 create schema staging;
-create table staging.stg_raw__events (
-    event_id varchar, _load_id bigint, _source_row bigint, reject_reason varchar
-);
 create table staging.stg_events (event_id varchar, event_ts timestamp, _load_id bigint, _source_row bigint);
 create table staging.stg_events_rejected (
     reject_reason varchar, event_id varchar, _load_id bigint, _source_row bigint
+);
+"""
+# The columns of the dbt model marts.mart_load_reconciliation (built by hand here; the model's own
+# rule is checked by its dbt data tests and by test_check_data_after_dbt_build below).
+MART_TABLE = """
+create schema marts;
+create table marts.mart_load_reconciliation (
+    load_id bigint, source_file varchar, loaded_at timestamp, file_rows bigint, raw_rows bigint,
+    staged_events bigint, duplicates_removed bigint, rejected_rows bigint, is_reconciled boolean
 );
 """
 
@@ -47,21 +54,23 @@ def make_db(
     event_ts: str = "2026-10-26 23:00:00",
     unstaged_load: bool = False,
     wrong_log_rows: bool = False,
+    mart_rows: list[tuple[object, ...]] | None = None,
 ) -> Path:
     """Load 1 (a.csv): 5 rows = 3 staged + 1 duplicate (e2 again) + 1 rejected (missing_ids).
     Load 2 (b.csv): 2 rows = 1 staged + 1 duplicate of load 1 (e1).
-    Optionally a load 3 in raw but not staged (a load after the last dbt build)."""
+    Optionally a load 3 in raw but not in the mart (a load after the last dbt build).
+    `mart_rows` replaces the mart's rows (load_id, source_file, file_rows, raw, staged, duplicates,
+    rejected, is_reconciled)."""
     loaded_at = now_utc() - dt.timedelta(hours=loaded_hours_ago)
     con = duckdb.connect(str(path))
-    con.execute(RAW_TABLES + STAGING_TABLES)
+    con.execute(RAW_TABLES + STAGING_TABLES + MART_TABLE)
+    log_rows = 6 if wrong_log_rows else 5
     con.execute(
         "insert into raw.load_log values (1, 'a.csv', 'h1', 'csv', ?, ?), (2, 'b.csv', 'h2', 'csv', 2, ?)",
-        [6 if wrong_log_rows else 5, loaded_at - dt.timedelta(hours=1), loaded_at],
+        [log_rows, loaded_at - dt.timedelta(hours=1), loaded_at],
     )
     raw = [("e1", 1, 1), ("e2", 1, 2), ("e3", 1, 3), ("e2", 1, 4), ("e4", 1, 5), ("e1", 2, 1), ("e5", 2, 2)]
     con.executemany("insert into raw.events values (?, ?, ?)", raw)
-    staged_raw = [(e, load, row, "missing_ids" if (load, row) == (1, 5) else None) for e, load, row in raw]
-    con.executemany("insert into staging.stg_raw__events values (?, ?, ?, ?)", staged_raw)
     con.executemany(
         "insert into staging.stg_events values (?, ?, ?, ?)",
         [
@@ -72,6 +81,16 @@ def make_db(
         ],
     )
     con.execute("insert into staging.stg_events_rejected values ('missing_ids', 'e4', 1, 5)")
+    if mart_rows is None:
+        mart_rows = [
+            (1, "a.csv", log_rows, 5, 3, 1, 1, not wrong_log_rows),
+            (2, "b.csv", 2, 2, 1, 1, 0, True),
+        ]
+    con.executemany(
+        "insert into marts.mart_load_reconciliation "
+        "select ?, ?, (select loaded_at from raw.load_log where load_id = ?), ?, ?, ?, ?, ?, ?",
+        [(row[0], row[1], row[0], *row[2:]) for row in mart_rows],
+    )
     if unstaged_load:
         con.execute("insert into raw.load_log values (3, 'c.csv', 'h3', 'csv', 2, ?)", [loaded_at])
         con.execute("insert into raw.events values ('e6', 3, 1), ('e7', 3, 2)")
@@ -122,25 +141,53 @@ def test_json_shape_and_counts(tmp_path: Path) -> None:
     assert 0.9 < freshness["load_age_hours"] < 1.1
 
 
-def test_unstaged_load_is_a_mismatch(tmp_path: Path) -> None:
+def test_load_after_the_build_is_not_built_yet(tmp_path: Path) -> None:
     db = make_db(tmp_path / "w.duckdb", unstaged_load=True)
     result = check("--db", db, "--json")
     assert result.returncode == EXIT_ALERTS
     report = json.loads(result.stdout)
     assert report["healthy"] is False
     third = report["loads"][2]
+    assert third["load_id"] == 3 and third["source_file"] == "c.csv" and third["file_rows"] == 2
     assert third["ok"] is False
-    assert "raw 2 != staged + duplicates + rejected 0" in third["problem"]
-    assert "make build" in third["problem"]
+    assert third["problem"] == "not built yet: run 'make build'"
+    assert [third[key] for key in ("raw_rows", "staged_rows", "duplicate_rows", "rejected_rows")] == [
+        None
+    ] * 4
     human = check("--db", db)
     assert human.returncode == EXIT_ALERTS
-    assert "MISMATCH" in human.stdout and "1 file(s) do not reconcile" in human.stdout
+    assert "MISMATCH: not built yet: run 'make build'" in human.stdout
+    assert "1 file(s) do not reconcile" in human.stdout
 
 
 def test_load_log_row_count_differs(tmp_path: Path) -> None:
     result = check("--db", make_db(tmp_path / "w.duckdb", wrong_log_rows=True), "--json")
     assert result.returncode == EXIT_ALERTS
     assert "raw.load_log says 6 rows, raw.events has 5" in json.loads(result.stdout)["loads"][0]["problem"]
+
+
+def test_verdict_is_the_marts_is_reconciled(tmp_path: Path) -> None:
+    """The script takes the mart's verdict, never recomputes it: a row the mart marks reconciled is ok
+    whatever its numbers, a row it marks not reconciled is a mismatch naming the counts."""
+    rows = [(1, "a.csv", 5, 5, 3, 1, 0, False), (2, "b.csv", 2, 2, 9, 9, 9, True)]
+    result = check("--db", make_db(tmp_path / "w.duckdb", mart_rows=rows), "--json")
+    assert result.returncode == EXIT_ALERTS
+    first, second = json.loads(result.stdout)["loads"]
+    assert first["problem"] == "raw 5 != staged + duplicates + rejected 4"
+    assert second["ok"] is True and second["problem"] is None
+
+
+def test_raw_rows_without_load_log_entry(tmp_path: Path) -> None:
+    rows = [
+        (1, "a.csv", 5, 5, 3, 1, 1, True),
+        (2, "b.csv", 2, 2, 1, 1, 0, True),
+        (7, None, None, 1, 1, 0, 0, False),
+    ]
+    result = check("--db", make_db(tmp_path / "w.duckdb", mart_rows=rows), "--json")
+    assert result.returncode == EXIT_ALERTS
+    orphan = json.loads(result.stdout)["loads"][2]
+    assert orphan["load_id"] == 7 and orphan["problem"] == "rows in raw.events without a raw.load_log entry"
+    assert "(not in raw.load_log)" in check("--db", make_db(tmp_path / "h.duckdb", mart_rows=rows)).stdout
 
 
 def test_old_load_is_stale(tmp_path: Path) -> None:
@@ -167,12 +214,12 @@ def test_missing_database_is_one_line_and_not_created(tmp_path: Path) -> None:
     assert not db.exists()
 
 
-def test_missing_staging_table_is_one_line(tmp_path: Path) -> None:
+def test_missing_mart_is_one_line(tmp_path: Path) -> None:
     db = tmp_path / "raw_only.duckdb"
     con = duckdb.connect(str(db))
     con.execute(RAW_TABLES)
     con.close()
-    assert_one_line_error(check("--db", db), "table staging.stg_raw__events not found", "make build")
+    assert_one_line_error(check("--db", db), "table marts.mart_load_reconciliation not found", "make build")
 
 
 def test_missing_raw_table_is_one_line(tmp_path: Path) -> None:
@@ -194,3 +241,23 @@ def test_cli_exit_codes_without_traceback(tmp_path: Path) -> None:
     assert mismatch.returncode == EXIT_ALERTS, mismatch.stderr
     assert json.loads(mismatch.stdout)["healthy"] is False
     assert_one_line_error(run("--db", tmp_path / "nope.duckdb"), "not found")
+
+
+def test_hand_made_mart_has_the_models_columns(tmp_path: Path) -> None:
+    """The table built by hand above has exactly the columns documented for the dbt model, so these
+    tests read what `dbt build` writes (the e2e build in `make test` checks the model's values)."""
+    models = yaml.safe_load((REPO / "models/marts/audit/_audit__models.yml").read_text())["models"]
+    model = next(m for m in models if m["name"] == "mart_load_reconciliation")
+    con = duckdb.connect(str(make_db(tmp_path / "w.duckdb")))
+    hand_made = [row[0] for row in con.execute("describe marts.mart_load_reconciliation").fetchall()]
+    con.close()
+    assert hand_made == [column["name"] for column in model["columns"]]
+    assert list(check_data.MART_COLUMNS) == hand_made
+
+
+def test_mart_of_an_older_build_is_one_line(tmp_path: Path) -> None:
+    db = make_db(tmp_path / "w.duckdb")
+    con = duckdb.connect(str(db))
+    con.execute("alter table marts.mart_load_reconciliation drop column file_rows")
+    con.close()
+    assert_one_line_error(check("--db", db), "has no column file_rows", "make build")

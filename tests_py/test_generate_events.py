@@ -109,6 +109,25 @@ def test_files_are_weeks_in_load_order(con: duckdb.DuckDBPyConnection) -> None:
     assert [int(week) for _, week in rows] == list(range(len(rows)))
 
 
+# sha256 of the files of `generate(20_000, 7, out)` (CSV), recorded before the simulation was split
+# into named functions. A change of the generator's code that is meant to keep its output must keep
+# these; a change meant to alter the data updates them (and says so in its commit).
+PINNED_SHA256_20K_SEED_7 = {
+    "events_part_000.csv": "f6848983db68b3cdfc8fefb9b0b69497b6a9a16da938e92c9981f3a83a9b7ec3",
+    "events_part_001.csv": "392b2ffe0f5b867046660e1a24c9e4af031d46b855d9f5e07975f663598b374b",
+    "events_part_002.csv": "24b9badd895e07777f23ffff2167ab8ee2524f2a46d8eaa12afe308f2aa8e609",
+    "events_part_003.csv": "657a587cab4fc3c25cd6502b5d4f8967fcb7b9b3f44dbb578cb440fc59618fd6",
+    "events_part_004.csv": "3f68d80c65e6ed0b59fc19b1be6819350604ec35d5f678f0b25ae9288fe04d46",
+    "events_part_005.csv": "7ac9a579c320d1762dab5db5c345381fa70aeb1dfc6f5e99bac12dd4f48399c4",
+    "events_part_006.csv": "977e4ce9ac541d800260936a9f83b4094ca58b1acdcb7cbe75144559066f12b3",
+    "events_part_007.csv": "ab35633190c9ad58e11eb22c339a0ba594297ed7ee97aafea8047ed33b250de2",
+}
+
+
+def test_output_is_pinned_byte_for_byte(data: tuple[Path, Result]) -> None:
+    assert _digests(data[0]) == PINNED_SHA256_20K_SEED_7
+
+
 @pytest.mark.parametrize("fmt", ["csv", "parquet", "jsonl"])
 def test_same_seed_same_bytes_other_seed_other_data(tmp_path: Path, fmt: str) -> None:
     a, b, c = tmp_path / "a", tmp_path / "b", tmp_path / "c"

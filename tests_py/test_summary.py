@@ -63,11 +63,11 @@ create schema raw;
 create schema staging;
 create schema marts;
 
--- 10 raw rows: 7 staged, 2 rejected, so 1 duplicate removed.
-create table raw.events as select range as event_id from range(10);
-create table staging.stg_events as select range as event_id from range(7);
-create table staging.stg_events_rejected as
-    select 'missing_ids' as reject_reason, range as event_id from range(2);
+-- 10 raw rows in two files: 7 staged, 1 duplicate removed, 2 rejected.
+create table marts.mart_load_reconciliation (
+    load_id bigint, raw_rows bigint, staged_events bigint, duplicates_removed bigint, rejected_rows bigint
+);
+insert into marts.mart_load_reconciliation values (1, 6, 4, 1, 1), (2, 4, 3, 0, 1);
 
 create table staging.stg_config__funnel_steps (funnel_id varchar, step_number integer, goal_id varchar);
 insert into staging.stg_config__funnel_steps values
@@ -210,7 +210,7 @@ def test_database_without_models_is_one_line_exit_2(tmp_path: Path) -> None:
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
-    assert "staging.stg_events" in lines[0]
+    assert "marts.mart_load_reconciliation" in lines[0]
     assert "make build" in lines[0]
 
 

@@ -37,6 +37,15 @@ CANONICAL_COLUMNS: tuple[str, ...] = (
 )
 REQUIRED_COLUMNS: tuple[str, ...] = ("event_id", "event_name", "event_ts")
 ID_COLUMNS: tuple[str, ...] = ("anonymous_id", "user_id")  # at least one must be present
+# Reject reasons of staging.stg_events_rejected, in order of precedence (PRODUCT.md "Input"). The dbt
+# models own the rule; tests_py/test_rules_written_once.py keeps this list equal to their YAML.
+REJECT_REASONS: tuple[str, ...] = (
+    "missing_event_id",
+    "bad_timestamp",
+    "timestamp_out_of_range",
+    "missing_event_name",
+    "missing_ids",
+)
 LOAD_COLUMNS: tuple[str, ...] = ("_load_id", "_source_file", "_source_row", "_loaded_at")
 
 RAW_SCHEMA = "raw"

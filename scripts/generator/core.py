@@ -17,9 +17,8 @@ from common.constants import (
     INCIDENT_START_OFFSET_DAYS,
 )
 
-from generator import plant as pl
-from generator import render as rd
-from generator import site as s
+from generator import plant, render, site
+from generator.sessions import TS_FORMAT_NAIVE
 from generator.simulate import DAY_MS, Window, simulate
 
 PART_PREFIX = GENERATOR_PART_PREFIX
@@ -33,7 +32,7 @@ class Result:
     files: list[Path]
     rows: int
     seconds: float
-    counts: pl.PlantCounts
+    counts: plant.PlantCounts
     incident_start: dt.date
     incident_end: dt.date
     incident_in_window: bool  # False when --days is too short to reach the incident
@@ -48,7 +47,7 @@ def make_window(start: dt.date, days: int) -> Window:
         start_weekday=start.weekday(),
         incident_lo_ms=start_ms + INCIDENT_START_OFFSET_DAYS * DAY_MS,
         incident_hi_ms=start_ms + (INCIDENT_END_OFFSET_DAYS + 1) * DAY_MS,
-        incident_device=s.DEVICES.index(INCIDENT_DEVICE),
+        incident_device=site.DEVICES.index(INCIDENT_DEVICE),
         incident_factor=INCIDENT_RATE_FACTOR,
     )
 
@@ -101,18 +100,18 @@ def generate(
     rng_sim, rng_plant = (np.random.default_rng(c) for c in ss.spawn(2))
     event_key, anon_key = (int(k) for k in ss.generate_state(2, dtype=np.uint64))
 
-    counts = pl.plan_counts(n_events)
+    counts = plant.plan_counts(n_events)
     world = simulate(rng_sim, win, counts.clean)
     t_sim = time.perf_counter()
     ev = world.events
     sel = world.selected if world.selected is not None else np.arange(len(ev))
     order = sel[time_order(ev.t_ms[sel], win.start_ms)]  # time rank -> event index
     t_sorted = ev.t_ms[order]
-    is_purchase = ev.ev[order] == s.E_PURCHASE
-    naive = world.s_ts_format[ev.session[order]] == 2
-    plan = pl.plan_rows(rng_plant, counts, t_sorted, is_purchase, naive, win.start_ms)
-    order_no = np.where(is_purchase, np.cumsum(is_purchase) - 1 + rd.ORDER_ID_BASE, -1)
-    ctx = rd.Context(world, order, plan, event_key, anon_key, order_no)
+    is_purchase = ev.ev[order] == site.E_PURCHASE
+    naive = world.s_ts_format[ev.session[order]] == TS_FORMAT_NAIVE
+    plan = plant.plan_rows(rng_plant, counts, t_sorted, is_purchase, naive, win.start_ms)
+    order_no = np.where(is_purchase, np.cumsum(is_purchase) - 1 + render.ORDER_ID_BASE, -1)
+    ctx = render.Context(world, order, plan, event_key, anon_key, order_no)
     t_plan = time.perf_counter()
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -122,7 +121,7 @@ def generate(
     files = [out_dir / part_name(f, n_files, fmt) for f in range(n_files)]
     with ThreadPoolExecutor(max_workers=1) as pool:
         for f, path in enumerate(files):
-            rd.write_file(ctx, int(plan.file_bounds[f]), int(plan.file_bounds[f + 1]), path, fmt, pool)
+            render.write_file(ctx, int(plan.file_bounds[f]), int(plan.file_bounds[f + 1]), path, fmt, pool)
     t_end = time.perf_counter()
     return Result(
         files=files,

@@ -12,6 +12,7 @@ import itertools
 from dataclasses import asdict, dataclass
 
 import numpy as np
+from common.constants import REJECT_REASONS
 
 from generator.simulate import DAY_MS
 
@@ -24,17 +25,19 @@ RATE_INVALID_EACH = 0.0008
 RATE_BAD_REVENUE = 0.01  # of purchases
 SHARE_DUPLICATES_CHANGED = 0.5
 SHARE_DUPLICATES_NEXT_FILE = 0.8
+P_PATH_MISSING = 0.10  # page_path left empty (derivable from page_url)
 
 # Row kinds
 NORMAL, DUP_EXACT, DUP_TITLE, DUP_TS = 0, 1, 2, 3
 MISSING_EVENT_ID, BAD_TIMESTAMP, TS_OUT_OF_RANGE, MISSING_EVENT_NAME, MISSING_IDS = 4, 5, 6, 7, 8
-INVALID_KINDS: dict[int, str] = {
-    MISSING_EVENT_ID: "missing_event_id",
-    BAD_TIMESTAMP: "bad_timestamp",
-    TS_OUT_OF_RANGE: "timestamp_out_of_range",
-    MISSING_EVENT_NAME: "missing_event_name",
-    MISSING_IDS: "missing_ids",
-}
+# invalid row kind -> the reject reason staging gives it (and the PlantCounts field counting it)
+INVALID_KINDS: dict[int, str] = dict(
+    zip(
+        (MISSING_EVENT_ID, BAD_TIMESTAMP, TS_OUT_OF_RANGE, MISSING_EVENT_NAME, MISSING_IDS),
+        REJECT_REASONS,
+        strict=True,
+    )
+)
 # the text an invalid row carries, by variant (cycled, so every variant appears)
 BAD_EVENT_IDS: tuple[str, ...] = ("", "   ")
 BAD_TIMESTAMPS: tuple[str, ...] = ("not-a-date", "2026-02-30 10:00:00", "")
@@ -131,6 +134,118 @@ def file_ranges(t_ms: np.ndarray, start_ms: int) -> np.ndarray:
     return np.unique(np.asarray(bounds, dtype=np.int64))
 
 
+@dataclass
+class _Inserted:
+    """Rows added after an anchor row: the clean event each copies, its file and its anchor."""
+
+    src: np.ndarray
+    file: np.ndarray
+    anchor: np.ndarray
+
+
+class _Files:
+    """The output files as ranges of time-sorted clean events, and random anchors inside them."""
+
+    def __init__(self, rng: np.random.Generator, t_ms: np.ndarray, start_ms: int) -> None:
+        self.rng = rng
+        self.bounds = file_ranges(t_ms, start_ms)
+        self.count = len(self.bounds) - 1
+        self.file_of = np.repeat(np.arange(self.count), np.diff(self.bounds))
+        self.first_row, self.end_row = self.bounds[:-1], self.bounds[1:]
+
+    def anchor_in(self, file: np.ndarray) -> np.ndarray:
+        """A random clean-event position inside each given file."""
+        width = self.end_row[file] - self.first_row[file]
+        return self.first_row[file] + (self.rng.random(len(file)) * width).astype(np.int64)
+
+
+def _pick_sorted(rng: np.random.Generator, candidates: np.ndarray, count: int) -> np.ndarray:
+    return np.sort(candidates[rng.choice(len(candidates), count, replace=False)])
+
+
+def _plan_out_of_order(rng: np.random.Generator, files: _Files, wanted: int) -> _Inserted:
+    """A few events (not of the last file) move into the next file."""
+    not_last = int(files.bounds[-2]) if files.count > 1 else 0
+    moved = np.sort(rng.choice(not_last, min(wanted, not_last), replace=False)).astype(np.int64)
+    next_file = files.file_of[moved] + 1
+    return _Inserted(src=moved, file=next_file, anchor=files.anchor_in(next_file))
+
+
+@dataclass
+class _Duplicates(_Inserted):
+    kind: np.ndarray  # DUP_EXACT, DUP_TITLE or DUP_TS
+    ts_delta_ms: np.ndarray
+    changed: int
+
+
+def _plan_duplicates(
+    rng: np.random.Generator, files: _Files, wanted: int, taken: np.ndarray, naive_ts: np.ndarray
+) -> _Duplicates:
+    """Copies later in the same file or (mostly) in the next one; half of them changed (title or ts)."""
+    count = min(wanted, int((~taken).sum()))
+    src = _pick_sorted(rng, np.flatnonzero(~taken), count)
+    taken[src] = True
+    to_next = (rng.random(count) < SHARE_DUPLICATES_NEXT_FILE) & (files.file_of[src] < files.count - 1)
+    file = files.file_of[src] + to_next
+    same_file_anchor = src + (rng.random(count) * (files.end_row[file] - src)).astype(np.int64)
+    anchor = np.where(to_next, files.anchor_in(file), same_file_anchor)
+    changed = round(count * SHARE_DUPLICATES_CHANGED)
+    kind = np.full(count, DUP_EXACT, dtype=np.int8)
+    kind[rng.choice(count, changed, replace=False)] = np.where(np.arange(changed) % 2 == 0, DUP_TITLE, DUP_TS)
+    whole_seconds = rng.integers(1, 4, count) * 1000
+    milliseconds = rng.integers(1, 3000, count)
+    ts_delta_ms = np.where(kind == DUP_TS, np.where(naive_ts[src], whole_seconds, milliseconds), 0)
+    return _Duplicates(src=src, file=file, anchor=anchor, kind=kind, ts_delta_ms=ts_delta_ms, changed=changed)
+
+
+@dataclass
+class _Invalid(_Inserted):
+    kind: np.ndarray  # one of INVALID_KINDS
+    variant: np.ndarray  # which bad value of the kind (cycled)
+
+
+def _plan_invalid(rng: np.random.Generator, files: _Files, counts: PlantCounts, clean: int) -> _Invalid:
+    """Copies of random events with a fresh event_id and one field broken, every kind and variant."""
+    per_kind = [(kind, getattr(counts, name)) for kind, name in INVALID_KINDS.items()]
+    kind = np.concatenate([np.full(count, row_kind, dtype=np.int8) for row_kind, count in per_kind])
+    variant = np.concatenate([np.arange(count) % N_VARIANTS[row_kind] for row_kind, count in per_kind])
+    src = rng.integers(0, clean, len(kind))
+    file = files.file_of[src]
+    return _Invalid(src=src, file=file, anchor=files.anchor_in(file), kind=kind, variant=variant)
+
+
+def _plan_bad_revenue(
+    rng: np.random.Generator, counts: PlantCounts, is_purchase: np.ndarray, taken: np.ndarray
+) -> np.ndarray:
+    """A few purchases with revenue 'n/a' (not duplicated, so the first copy is the only one)."""
+    purchases = np.flatnonzero(is_purchase & ~taken)
+    planted = 0
+    if counts.rows >= MIN_EVENTS_FOR_PLANTING:
+        planted = min(len(purchases), max(1, round(RATE_BAD_REVENUE * len(purchases))))
+    bad_revenue = np.zeros(len(is_purchase), dtype=bool)
+    bad_revenue[_pick_sorted(rng, purchases, planted)] = True
+    return bad_revenue
+
+
+def _row_order(
+    rng: np.random.Generator, files: _Files, clean: int, moved: _Inserted, added: _Inserted
+) -> tuple[np.ndarray, np.ndarray]:
+    """The file order of all rows (clean rows first in the arrays, then `added`) and the files'
+    row bounds. Clean events stay in time order (moved ones go to their new place); added rows go
+    right after their anchor. Sort key = file, anchor, sub (0 = the anchor itself), row number."""
+    added_sub = rng.integers(1, 8, len(added.src))
+    moved_sub = rng.integers(1, 8, len(moved.src))
+    anchor_bits = max(1, int(clean).bit_length())
+    file_shift = anchor_bits + 3
+    key = np.empty(clean + len(added.src), dtype=np.int64)
+    key[:clean] = (files.file_of << file_shift) | (np.arange(clean, dtype=np.int64) << 3)
+    key[moved.src] = (moved.file << file_shift) | (moved.anchor << 3) | moved_sub
+    key[clean:] = (added.file << file_shift) | (added.anchor << 3) | added_sub
+    order = np.argsort(key, kind="stable")  # nearly sorted already: fast
+    file_bounds = np.searchsorted(key[order] >> file_shift, np.arange(files.count + 1))
+    return order, file_bounds
+
+
 def plan_rows(
     rng: np.random.Generator,
     counts: PlantCounts,
@@ -140,103 +255,45 @@ def plan_rows(
     start_ms: int,
 ) -> RowPlan:
     """Decide every output row: which clean event it copies, how it is altered, where it goes."""
-    n = len(t_ms)
-    bounds = file_ranges(t_ms, start_ms)
-    n_files = len(bounds) - 1
-    file_of = np.repeat(np.arange(n_files), np.diff(bounds))
-    lo_of, hi_of = bounds[:-1], bounds[1:]
-
-    def anchor_in(f: np.ndarray) -> np.ndarray:
-        return lo_of[f] + (rng.random(len(f)) * (hi_of[f] - lo_of[f])).astype(np.int64)
-
-    def pick(candidates: np.ndarray, k: int) -> np.ndarray:
-        return np.sort(candidates[rng.choice(len(candidates), k, replace=False)])
-
-    # out of order: a few events (not of the last file) move into the next file
-    n_not_last = int(bounds[-2]) if n_files > 1 else 0
-    n_ooo = min(counts.out_of_order, n_not_last)
-    ooo = np.sort(rng.choice(n_not_last, n_ooo, replace=False)).astype(np.int64)
-    ooo_file = file_of[ooo] + 1
-    ooo_anchor = anchor_in(ooo_file)
-    taken = np.zeros(n, dtype=bool)
-    taken[ooo] = True
-
-    # duplicates: later in the same file or (mostly) in the next one
-    n_dup = min(counts.duplicates, n - n_ooo)
-    dup_src = pick(np.flatnonzero(~taken), n_dup)
-    taken[dup_src] = True
-    to_next = (rng.random(n_dup) < SHARE_DUPLICATES_NEXT_FILE) & (file_of[dup_src] < n_files - 1)
-    dup_file = file_of[dup_src] + to_next
-    same_anchor = dup_src + (rng.random(n_dup) * (hi_of[dup_file] - dup_src)).astype(np.int64)
-    dup_anchor = np.where(to_next, anchor_in(dup_file), same_anchor)
-    n_changed = round(n_dup * SHARE_DUPLICATES_CHANGED)
-    dup_kind = np.full(n_dup, DUP_EXACT, dtype=np.int8)
-    changed = rng.choice(n_dup, n_changed, replace=False)
-    dup_kind[changed] = np.where(np.arange(n_changed) % 2 == 0, DUP_TITLE, DUP_TS)
-    dup_delta = np.where(
-        dup_kind == DUP_TS,
-        np.where(naive_ts[dup_src], rng.integers(1, 4, n_dup) * 1000, rng.integers(1, 3000, n_dup)),
-        0,
+    clean = len(t_ms)
+    files = _Files(rng, t_ms, start_ms)
+    moved = _plan_out_of_order(rng, files, counts.out_of_order)
+    taken = np.zeros(clean, dtype=bool)
+    taken[moved.src] = True
+    duplicates = _plan_duplicates(rng, files, counts.duplicates, taken, naive_ts)
+    invalid = _plan_invalid(rng, files, counts, clean)
+    bad_revenue = _plan_bad_revenue(rng, counts, is_purchase, taken)
+    added = _Inserted(
+        src=np.concatenate([duplicates.src, invalid.src]),
+        file=np.concatenate([duplicates.file, invalid.file]),
+        anchor=np.concatenate([duplicates.anchor, invalid.anchor]),
     )
-
-    # invalid rows: copies of random events with a fresh event_id, one field broken
-    per_kind = [(kind, getattr(counts, name)) for kind, name in INVALID_KINDS.items()]
-    inv_kind = np.concatenate([np.full(c, kind, dtype=np.int8) for kind, c in per_kind])
-    inv_variant = np.concatenate([np.arange(c) % N_VARIANTS[kind] for kind, c in per_kind])
-    n_inv = len(inv_kind)
-    inv_src = rng.integers(0, n, n_inv)
-    inv_file = file_of[inv_src]
-    inv_anchor = anchor_in(inv_file)
-
-    # a few purchases with revenue 'n/a' (not duplicated, so the first copy is the only one)
-    purchases = np.flatnonzero(is_purchase & ~taken)
-    n_bad_rev = (
-        min(len(purchases), max(1, round(RATE_BAD_REVENUE * len(purchases))))
-        if counts.rows >= MIN_EVENTS_FOR_PLANTING
-        else 0
-    )
-    bad_revenue = np.zeros(n, dtype=bool)
-    bad_revenue[pick(purchases, n_bad_rev)] = True
-
-    # order: clean events stay in time order (ooo ones move); inserted rows go after their
-    # anchor. sort key = file, anchor, sub (0 = the anchor itself), then row number.
-    n_extra = n_dup + n_inv
-    n_rows = n + n_extra
-    extra_src = np.concatenate([dup_src, inv_src])
-    extra_file = np.concatenate([dup_file, inv_file])
-    extra_anchor = np.concatenate([dup_anchor, inv_anchor])
-    extra_sub = rng.integers(1, 8, n_extra)
-    ooo_sub = rng.integers(1, 8, n_ooo)
-    anchor_bits = max(1, int(n).bit_length())
-    key = np.empty(n_rows, dtype=np.int64)
-    key[:n] = (file_of << (anchor_bits + 3)) | (np.arange(n, dtype=np.int64) << 3)
-    key[ooo] = (ooo_file << (anchor_bits + 3)) | (ooo_anchor << 3) | ooo_sub
-    key[n:] = (extra_file << (anchor_bits + 3)) | (extra_anchor << 3) | extra_sub
-    order = np.argsort(key, kind="stable")  # nearly sorted already: fast
-    file_bounds = np.searchsorted(key[order] >> (anchor_bits + 3), np.arange(n_files + 1))
-
-    src = np.concatenate([np.arange(n, dtype=np.int64), extra_src])[order]
-    kind = np.concatenate([np.zeros(n, dtype=np.int8), dup_kind, inv_kind])[order]
-    variant = np.concatenate([np.zeros(n + n_dup, dtype=np.int8), inv_variant.astype(np.int8)])[order]
-    serial = np.concatenate([np.arange(n, dtype=np.int64), dup_src, n + np.arange(n_inv)])[order]
-    delta = np.concatenate([np.zeros(n, dtype=np.int64), dup_delta, np.zeros(n_inv, dtype=np.int64)])[order]
+    order, file_bounds = _row_order(rng, files, clean, moved, added)
+    duplicate_count, invalid_count = len(duplicates.src), len(invalid.src)
+    no_delta = np.zeros(clean, dtype=np.int64)
     final = PlantCounts(
         **{
             **counts.as_dict(),
-            "duplicates": n_dup,
-            "duplicates_changed": n_changed,
-            "out_of_order": n_ooo,
-            "bad_revenue": n_bad_rev,
+            "duplicates": duplicate_count,
+            "duplicates_changed": duplicates.changed,
+            "out_of_order": len(moved.src),
+            "bad_revenue": int(bad_revenue.sum()),
         }
     )
     return RowPlan(
-        src=src,
-        kind=kind,
-        variant=variant,
-        serial=serial,
-        ts_delta_ms=delta,
+        src=np.concatenate([np.arange(clean, dtype=np.int64), added.src])[order],
+        kind=np.concatenate([np.zeros(clean, dtype=np.int8), duplicates.kind, invalid.kind])[order],
+        variant=np.concatenate(
+            [np.zeros(clean + duplicate_count, dtype=np.int8), invalid.variant.astype(np.int8)]
+        )[order],
+        serial=np.concatenate(
+            [np.arange(clean, dtype=np.int64), duplicates.src, clean + np.arange(invalid_count)]
+        )[order],
+        ts_delta_ms=np.concatenate(
+            [no_delta, duplicates.ts_delta_ms, np.zeros(invalid_count, dtype=np.int64)]
+        )[order],
         file_bounds=file_bounds,
         bad_revenue=bad_revenue,
-        path_missing=rng.random(n) < 0.10,
+        path_missing=rng.random(clean) < P_PATH_MISSING,
         counts=final,
     )

@@ -8,6 +8,7 @@ and wrapped as Arrow string arrays without copying row by row.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,8 +20,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 from common.constants import CANONICAL_COLUMNS
 
-from generator import plant as pl
-from generator import site as s
+from generator import plant, site
 from generator.simulate import DAY_MS, MINUTE_MS, World
 
 _HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
@@ -120,23 +120,23 @@ class Context:
 
     world: World
     order: np.ndarray  # time rank (= serial, RowPlan.src) -> index into world.events
-    plan: pl.RowPlan
+    plan: plant.RowPlan
     event_key: int
     anon_key: int
     order_no: np.ndarray  # per clean event: order number, -1 if not a purchase
 
     def __post_init__(self) -> None:
-        t = s.tables()
+        t = site.tables()
         w = self.world
-        self.d_event = pa.array(s.EVENT_NAMES)
+        self.d_event = pa.array(site.EVENT_NAMES)
         self.d_path = pa.array(t.page_paths)
         self.d_title = pa.array(t.page_titles + t.alt_titles)  # alt title of page k at N_PAGES + k
         self.d_url = pa.array(t.urls)
-        self.d_ref = pa.array(t.urls + list(s.EXTERNAL_REFERRERS))
+        self.d_ref = pa.array(t.urls + list(site.EXTERNAL_REFERRERS))
         self.d_props = pa.array(t.props)
-        self.d_utm = [pa.array([c[i] for c in s.UTM_COMBOS]) for i in range(3)]
-        self.d_device = pa.array(s.DEVICES)
-        self.d_country = pa.array(s.COUNTRIES)
+        self.d_utm = [pa.array([c[i] for c in site.UTM_COMBOS]) for i in range(3)]
+        self.d_device = pa.array(site.DEVICES)
+        self.d_country = pa.array(site.COUNTRIES)
         self.d_cents = pa.array([f"{i:02d}" for i in range(100)])
         nv = len(w.v_person)
         self.anon = hex_ids("a-", mix64(np.arange(nv, dtype=np.uint64), self.anon_key))
@@ -151,79 +151,126 @@ def _sparse_text(values: pa.Array, present: np.ndarray) -> pa.Array:
     return values.take(pa.array(np.maximum(pos, 0), mask=~present))
 
 
-def build_table(ctx: Context, lo: int, hi: int) -> pa.Table:
-    """The canonical-schema table of planned rows [lo, hi)."""
-    p, w = ctx.plan, ctx.world
-    ev = w.events
-    rank = p.src[lo:hi]  # time rank of the clean event each row copies
-    src = ctx.order[rank]  # its index in world.events
-    kind = p.kind[lo:hi]
-    var = p.variant[lo:hi].astype(np.int64)
-    sess = ev.session[src]
-    vis = w.s_visitor[sess]
-    fmt = w.s_ts_format[sess]
+@dataclass(frozen=True)
+class _Rows:
+    """Planned rows [first, end) and what they point to."""
 
-    def bad(k: int) -> np.ndarray:
-        return kind == k
+    plan: plant.RowPlan
+    world: World
+    rank: np.ndarray  # time rank of the clean event each row copies
+    event: np.ndarray  # its index in world.events
+    session: np.ndarray
+    visitor: np.ndarray
+    kind: np.ndarray  # plant row kind (NORMAL, DUP_*, invalid kinds)
+    variant: np.ndarray
 
-    event_id = hex_ids("e-", mix64(p.serial[lo:hi].astype(np.uint64), ctx.event_key))
-    m = bad(pl.MISSING_EVENT_ID)
-    event_id = _replace(event_id, m, [pl.BAD_EVENT_IDS[v] for v in var[m].tolist()])
+    def of_kind(self, kind: int) -> np.ndarray:
+        return self.kind == kind
 
-    event_name = _take(ctx.d_event, ev.ev[src])
-    m = bad(pl.MISSING_EVENT_NAME)
-    event_name = _replace(event_name, m, [pl.BAD_EVENT_NAMES[v] for v in var[m].tolist()])
+    def bad_values(self, kind: int, values: Sequence[object]) -> tuple[np.ndarray, list[object]]:
+        """The rows of an invalid kind and the bad value each carries (by variant)."""
+        rows = self.of_kind(kind)
+        return rows, [values[variant] for variant in self.variant[rows].tolist()]
 
-    offset = s.COUNTRY_OFFSET_MIN[w.v_country[vis]]
-    event_ts = format_ts(ev.t_ms[src] + p.ts_delta_ms[lo:hi], fmt, offset)
-    m = bad(pl.BAD_TIMESTAMP)
-    event_ts = _replace(event_ts, m, [pl.BAD_TIMESTAMPS[v] for v in var[m].tolist()])
-    m = bad(pl.TS_OUT_OF_RANGE)
-    event_ts = _replace(event_ts, m, [pl.OUT_OF_RANGE_TIMESTAMPS[v] for v in var[m].tolist()])
 
-    anonymous_id = _take(ctx.anon, vis, ~w.v_has_anon[vis])
-    user_id = _take(ctx.user, w.v_person[vis], ~ev.logged[src])
-    m = bad(pl.MISSING_IDS)
-    anonymous_id = _replace(anonymous_id, m, [pl.BAD_IDS[v][0] for v in var[m].tolist()])
-    user_id = _replace(user_id, m, [pl.BAD_IDS[v][1] for v in var[m].tolist()])
-
-    page = ev.page[src]
-    ref = ev.ref[src]
-    utm = w.s_utm[sess]
-    no_utm = ~(ev.landing[src] & w.s_utm_fill[sess] & (utm >= 0))
-    utm = np.maximum(utm, 0)
-    props = ev.props[src]
-
-    cents = ev.revenue[src]
-    has_rev = cents >= 0
-    c = cents[has_rev]
-    rev_text = pc.binary_join_element_wise(
-        pc.cast(pa.array(c // 100), pa.string()), ctx.d_cents.take(pa.array(c % 100)), "."
+def _planned_rows(ctx: Context, first: int, end: int) -> _Rows:
+    rank = ctx.plan.src[first:end]
+    event = ctx.order[rank]
+    session = ctx.world.events.session[event]
+    return _Rows(
+        plan=ctx.plan,
+        world=ctx.world,
+        rank=rank,
+        event=event,
+        session=session,
+        visitor=ctx.world.s_visitor[session],
+        kind=ctx.plan.kind[first:end],
+        variant=ctx.plan.variant[first:end].astype(np.int64),
     )
-    revenue = _sparse_text(rev_text, has_rev)
-    m = p.bad_revenue[rank]
-    revenue = _replace(revenue, m, [pl.BAD_REVENUE] * int(m.sum()))
-    order_no = ctx.order_no[rank]
-    has_order = order_no >= 0
-    order_text = pc.binary_join_element_wise("o-", pc.cast(pa.array(order_no[has_order]), pa.string()), "")
 
+
+def _event_id_column(ctx: Context, rows: _Rows, first: int, end: int) -> pa.Array:
+    event_id = hex_ids("e-", mix64(ctx.plan.serial[first:end].astype(np.uint64), ctx.event_key))
+    return _replace(event_id, *rows.bad_values(plant.MISSING_EVENT_ID, plant.BAD_EVENT_IDS))
+
+
+def _event_name_column(ctx: Context, rows: _Rows) -> pa.Array:
+    event_name = _take(ctx.d_event, ctx.world.events.ev[rows.event])
+    return _replace(event_name, *rows.bad_values(plant.MISSING_EVENT_NAME, plant.BAD_EVENT_NAMES))
+
+
+def _event_ts_column(ctx: Context, rows: _Rows, first: int, end: int) -> pa.Array:
+    world = ctx.world
+    offset = site.COUNTRY_OFFSET_MIN[world.v_country[rows.visitor]]
+    t_ms = world.events.t_ms[rows.event] + ctx.plan.ts_delta_ms[first:end]
+    event_ts = format_ts(t_ms, world.s_ts_format[rows.session], offset)
+    event_ts = _replace(event_ts, *rows.bad_values(plant.BAD_TIMESTAMP, plant.BAD_TIMESTAMPS))
+    return _replace(event_ts, *rows.bad_values(plant.TS_OUT_OF_RANGE, plant.OUT_OF_RANGE_TIMESTAMPS))
+
+
+def _id_columns(ctx: Context, rows: _Rows) -> tuple[pa.Array, pa.Array]:
+    """anonymous_id (null for app-only persons) and user_id (null until logged in)."""
+    world = ctx.world
+    anonymous_id = _take(ctx.anon, rows.visitor, ~world.v_has_anon[rows.visitor])
+    user_id = _take(ctx.user, world.v_person[rows.visitor], ~world.events.logged[rows.event])
+    missing, bad_ids = rows.bad_values(plant.MISSING_IDS, plant.BAD_IDS)
+    anonymous_id = _replace(anonymous_id, missing, [ids[0] for ids in bad_ids])
+    return anonymous_id, _replace(user_id, missing, [ids[1] for ids in bad_ids])
+
+
+def _utm_columns(ctx: Context, rows: _Rows) -> dict[str, pa.Array]:
+    """utm_* on the landing page of sessions whose utm columns are filled, else null."""
+    world = ctx.world
+    utm = world.s_utm[rows.session]
+    filled = world.events.landing[rows.event] & world.s_utm_fill[rows.session] & (utm >= 0)
+    utm = np.maximum(utm, 0)
+    names = ("utm_source", "utm_medium", "utm_campaign")
+    return {name: _take(ctx.d_utm[part], utm, ~filled) for part, name in enumerate(names)}
+
+
+def _revenue_column(ctx: Context, rows: _Rows) -> pa.Array:
+    """Cents as 'euros.cents' text, null without revenue, 'n/a' where planted."""
+    cents = ctx.world.events.revenue[rows.event]
+    has_revenue = cents >= 0
+    present = cents[has_revenue]
+    text = pc.binary_join_element_wise(
+        pc.cast(pa.array(present // 100), pa.string()), ctx.d_cents.take(pa.array(present % 100)), "."
+    )
+    revenue = _sparse_text(text, has_revenue)
+    bad = ctx.plan.bad_revenue[rows.rank]
+    return _replace(revenue, bad, [plant.BAD_REVENUE] * int(bad.sum()))
+
+
+def _order_id_column(ctx: Context, rows: _Rows) -> pa.Array:
+    order_no = ctx.order_no[rows.rank]
+    has_order = order_no >= 0
+    text = pc.binary_join_element_wise("o-", pc.cast(pa.array(order_no[has_order]), pa.string()), "")
+    return _sparse_text(text, has_order)
+
+
+def build_table(ctx: Context, first: int, end: int) -> pa.Table:
+    """The canonical-schema table of planned rows [first, end)."""
+    rows = _planned_rows(ctx, first, end)
+    events, world = ctx.world.events, ctx.world
+    page = events.page[rows.event]
+    referrer = events.ref[rows.event]
+    props = events.props[rows.event]
+    anonymous_id, user_id = _id_columns(ctx, rows)
     columns = {
-        "event_id": event_id,
-        "event_name": event_name,
-        "event_ts": event_ts,
+        "event_id": _event_id_column(ctx, rows, first, end),
+        "event_name": _event_name_column(ctx, rows),
+        "event_ts": _event_ts_column(ctx, rows, first, end),
         "anonymous_id": anonymous_id,
         "user_id": user_id,
-        "page_url": _take(ctx.d_url, ev.url[src]),
-        "page_path": _take(ctx.d_path, page, p.path_missing[rank]),
-        "page_title": _take(ctx.d_title, page + (kind == pl.DUP_TITLE) * s.N_PAGES),
-        "referrer": _take(ctx.d_ref, np.maximum(ref, 0), ref < 0),
-        "utm_source": _take(ctx.d_utm[0], utm, no_utm),
-        "utm_medium": _take(ctx.d_utm[1], utm, no_utm),
-        "utm_campaign": _take(ctx.d_utm[2], utm, no_utm),
-        "device_category": _take(ctx.d_device, w.v_device[vis]),
-        "country": _take(ctx.d_country, w.v_country[vis]),
-        "revenue": revenue,
-        "order_id": _sparse_text(order_text, has_order),
+        "page_url": _take(ctx.d_url, events.url[rows.event]),
+        "page_path": _take(ctx.d_path, page, ctx.plan.path_missing[rows.rank]),
+        "page_title": _take(ctx.d_title, page + rows.of_kind(plant.DUP_TITLE) * site.N_PAGES),
+        "referrer": _take(ctx.d_ref, np.maximum(referrer, 0), referrer < 0),
+        **_utm_columns(ctx, rows),
+        "device_category": _take(ctx.d_device, world.v_device[rows.visitor]),
+        "country": _take(ctx.d_country, world.v_country[rows.visitor]),
+        "revenue": _revenue_column(ctx, rows),
+        "order_id": _order_id_column(ctx, rows),
         "properties": _take(ctx.d_props, np.maximum(props, 0), props < 0),
     }
     assert tuple(columns) == CANONICAL_COLUMNS
