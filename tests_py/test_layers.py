@@ -93,7 +93,6 @@ def test_layers_flow_one_way(manifest: dict) -> None:
     assert broken == [], "layer rule broken:\n" + "\n".join(broken)
 
 
-@pytest.mark.xfail(strict=True, reason="mart_kpi_daily and mart_page_goals get their intermediate model next")
 def test_marts_do_not_read_event_level_models(manifest: dict) -> None:
     broken = [
         f"{node['name']} reads {parent['name']}"
