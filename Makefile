@@ -6,6 +6,7 @@ SHELL := /bin/bash
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export MICROCONV_DB ?= warehouse/microconv.duckdb
+export MICROCONV_REPORT ?= reports/microconv.html
 
 PYTHON_BOOT ?= python3
 VENV := .venv
@@ -24,7 +25,7 @@ E2E_DB := warehouse/e2e.duckdb
 
 BENCH_EVENTS ?= 10000000
 
-.PHONY: help setup run build checks test lint pytest dbt-test bench mutants clean
+.PHONY: help setup run build checks report test lint pytest dbt-test report-test bench mutants clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -43,10 +44,14 @@ run: setup ## demo: generate, load, dbt build, print a summary (idempotent)
 	$(MAKE) --no-print-directory build
 	$(PY) scripts/summary.py
 	$(MAKE) --no-print-directory checks
+	$(MAKE) --no-print-directory report
 
 checks: setup ## data reconciliation + funnel alerts on $$MICROCONV_DB (exit 1 = something to look at is reported, not a failure)
 	$(PY) scripts/check_data.py || [ $$? -eq 1 ]
 	$(PY) scripts/check_funnels.py || [ $$? -eq 1 ]
+
+report: setup ## write the HTML report $$MICROCONV_REPORT (default reports/microconv.html) from $$MICROCONV_DB
+	$(PY) scripts/report.py --db "$(MICROCONV_DB)" --out "$(MICROCONV_REPORT)"
 
 build: setup ## dbt build against $$MICROCONV_DB (no data generation)
 	@mkdir -p "$(dir $(MICROCONV_DB))"
@@ -67,7 +72,10 @@ dbt-test: setup ## dbt build (unit + data tests) on the end-to-end fixture and o
 	$(PY) scripts/load_events.py --db $(TEST_DB) $(TEST_DIR)
 	MICROCONV_DB=$(TEST_DB) $(DBT) build $(DBT_ARGS) --exclude test_type:unit
 
-test: lint pytest dbt-test ## everything CI checks
+report-test: setup ## the report in headless chromium on warehouse/test.duckdb (built by dbt-test); screenshot in reports/test/
+	MICROCONV_REPORT_TEST_DB=$(TEST_DB) $(VENV)/bin/pytest -q tests_py/test_report_browser.py
+
+test: lint pytest dbt-test report-test ## everything CI checks
 
 bench: setup ## benchmark (BENCH_EVENTS, default 10M)
 	$(PY) scripts/bench.py --events $(BENCH_EVENTS)
@@ -76,4 +84,4 @@ mutants: setup ## mutation check: apply each bug of tests_py/mutants.yml to a sc
 	$(PY) scripts/mutants.py
 
 clean: ## remove generated data, warehouse files and dbt artifacts
-	rm -rf data target logs warehouse/*.duckdb warehouse/*.wal warehouse/tmp
+	rm -rf data target logs reports warehouse/*.duckdb warehouse/*.wal warehouse/tmp

@@ -139,7 +139,7 @@ def kpi_figure(days: Sequence[KpiDay], alerts: Sequence[Alert], config: ReportCo
         vertical_spacing=0.07,
         subplot_titles=("Sessions", "Conversion rate (sessions with a macro conversion)", "Revenue"),
     )
-    _layout(fig, 640, bargap=0.15, hovermode="x unified")
+    _layout(fig, 640, bargap=0.15, hovermode="x unified", showlegend=False)
     if not days:
         return _empty(fig, "No sessions in the data yet")
     x = [day.day.isoformat() for day in days]
@@ -198,18 +198,6 @@ def kpi_figure(days: Sequence[KpiDay], alerts: Sequence[Alert], config: ReportCo
             font={"size": 11, "color": ALERT_COLOR},
             bgcolor="rgba(255,255,255,0.75)",
         )
-    if alerts:  # a legend entry for the shading
-        fig.add_trace(
-            go.Bar(
-                x=[None],
-                y=[None],
-                name="Funnel alert period",
-                marker_color=ALERT_FILL,
-                marker_line={"color": ALERT_COLOR, "width": 1},
-            ),
-            row=1,
-            col=1,
-        )
     fig.update_yaxes(tickformat=",", row=1, col=1)
     fig.update_yaxes(tickformat=".1%", rangemode="tozero", row=2, col=1)
     fig.update_yaxes(tickformat=",.0f", row=3, col=1)
@@ -233,6 +221,7 @@ def funnel_figure(funnel: Funnel, steps: Sequence[StepCounts], config: ReportCon
         )
     )
     drops = [0 if s.step_number == 1 else s.drop_off for s in steps]
+    top = max(step.reached + drop for step, drop in zip(steps, drops, strict=True)) or 1
     fig.add_trace(
         go.Bar(
             x=labels,
@@ -240,13 +229,15 @@ def funnel_figure(funnel: Funnel, steps: Sequence[StepCounts], config: ReportCon
             name="Dropped off since the previous step",
             marker_color=DROP_OFF_COLOR,
             text=[
-                f"-{d:,} dropped ({_pct(d / s.previous if s.previous else None, 0)})" if d else ""
+                f"-{d:,} dropped ({_pct(d / s.previous if s.previous else None, 0)})"
+                if d > 0.06 * top
+                else ""
                 for d, s in zip(drops, steps, strict=True)
             ],
             textposition="inside",
             insidetextanchor="middle",
             textangle=0,
-            textfont={"color": "#7f1d1d"},
+            textfont={"color": "#7f1d1d", "size": 12},
             hovertemplate="%{x}<br>%{y:,} sessions reached the previous step but not this one<extra></extra>",
         )
     )
@@ -258,13 +249,13 @@ def funnel_figure(funnel: Funnel, steps: Sequence[StepCounts], config: ReportCon
             yshift=4,
             yanchor="bottom",
             showarrow=False,
-            text=f"<b>{step.reached:,}</b> reached · {_pct(step.rate)} of {of}",
+            text=f"<b>{step.reached:,}</b> reached<br>{_pct(step.rate)} of {of}",
         )
-    fig.update_layout(uniformtext={"minsize": 11, "mode": "hide"}, legend_traceorder="normal")
+    fig.update_layout(legend_traceorder="normal")
     fig.update_yaxes(
         title_text="sessions",
         tickformat=",",
-        range=[0, 1.12 * max(s.previous if s.step_number > 1 else s.reached for s in steps)],
+        range=[0, 1.2 * top],
     )
     return fig
 
@@ -371,7 +362,7 @@ def forest_figure(impact: GoalImpact, config: ReportConfig) -> go.Figure:
     groups = [
         ("Secondary actions and engagement", [r for r in impact.rows if r.micro_type != "process_milestone"]),
         (
-            "Process milestones (funnel steps: large by construction)",
+            "Process milestones (steps toward a macro goal: large by construction)",
             [r for r in impact.rows if r.micro_type == "process_milestone"],
         ),
     ]
