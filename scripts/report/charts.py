@@ -229,7 +229,7 @@ def funnel_figure(funnel: Funnel, steps: Sequence[StepCounts], config: ReportCon
             name="Dropped off since the previous step",
             marker_color=DROP_OFF_COLOR,
             text=[
-                f"-{d:,} dropped ({_pct(d / s.previous if s.previous else None, 0)})"
+                f"-{d:,}<br>dropped ({_pct(d / s.previous if s.previous else None, 0)})"
                 if d > 0.06 * top
                 else ""
                 for d, s in zip(drops, steps, strict=True)
