@@ -187,7 +187,7 @@ def expected_from(db: Path) -> Expected:
     return Expected(charts=1 + 4 * len(funnels) + len(macros) + 3, names=(*funnels, *step_goals, *macros))
 
 
-def test_report_renders_in_chromium(browser: DevTools, test_db: Path) -> None:
+def test_report_renders_in_chromium(test_db: Path, browser: DevTools) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page = ARTIFACTS / "microconv.html"
     screenshot = ARTIFACTS / "microconv.png"

@@ -124,6 +124,17 @@ def step_label(config: ReportConfig, step: StepCounts | int, goal_id: str | None
     return f"{number}. {config.goal_name(goal or '')}"
 
 
+def wrap_label(text: str, width: int = 16) -> str:
+    """Break a tick label into lines of about `width` characters (plotly does not wrap)."""
+    lines = [""]
+    for word in text.split():
+        if lines[-1] and len(lines[-1]) + 1 + len(word) > width:
+            lines.append(word)
+        else:
+            lines[-1] = f"{lines[-1]} {word}".strip()
+    return "<br>".join(lines)
+
+
 def alert_label(alert: Alert, config: ReportConfig) -> str:
     segment = "all traffic" if alert.segment == "all" else alert.segment.split("=", 1)[-1]
     funnel = next((f.name for f in config.funnels if f.funnel_id == alert.funnel_id), alert.funnel_id)
@@ -274,7 +285,7 @@ def segment_figure(
     for index, segment in enumerate(segments):
         fig.add_trace(
             go.Bar(
-                x=[step_label(config, step) for step in segment.steps],
+                x=[wrap_label(step_label(config, step)) for step in segment.steps],
                 y=[step.rate for step in segment.steps],
                 name=f"{segment.segment} ({segment.sessions:,} sessions)",
                 marker_color=SEGMENT_PALETTE[index % len(SEGMENT_PALETTE)],
@@ -290,6 +301,12 @@ def segment_figure(
         )
     fig.update_yaxes(title_text="step conversion rate", tickformat=".0%", range=[0, 1.08])
     fig.update_layout(legend_title_text=f"{label.capitalize()}: ")
+    fig.update_xaxes(tickangle=0)
+    if not few:  # many segments: a column on the right, clear of the chart's tool bar
+        fig.update_layout(
+            legend={"orientation": "v", "x": 1.01, "xanchor": "left", "y": 1, "yanchor": "top"},
+            legend_title_text=label.capitalize(),
+        )
     return fig
 
 
