@@ -104,7 +104,6 @@ def test_marts_do_not_read_event_level_models(manifest: dict) -> None:
     assert broken == [], "marts reading event-level models:\n" + "\n".join(broken)
 
 
-@pytest.mark.xfail(strict=True, reason="mart_funnel_alerts is split into intermediate models next")
 def test_models_are_small(manifest: dict) -> None:
     too_long = {
         node["original_file_path"]: lines
