@@ -18,7 +18,12 @@ DEMO_EVENTS ?= 300000
 DEMO_SEED ?= 42
 DEMO_DIR := data/demo
 
-TEST_EVENTS ?= 20000
+# make test's generated set: 42 days (the least that holds the planted incident, 2026-10-06..10-12) of
+# 300,000 events, so that the incident's mobile payment step has enough sessions every day (12-18) for
+# the alert tests; tests/audit/assert_planted_incident_alert.sql asserts its one alert for these values.
+TEST_EVENTS ?= 300000
+TEST_DAYS ?= 42
+TEST_SEED ?= 7
 TEST_DIR := data/test
 TEST_DB := warehouse/test.duckdb
 E2E_DB := warehouse/e2e.duckdb
@@ -64,13 +69,13 @@ lint: setup ## sqlfluff + ruff
 pytest: setup ## python tests
 	$(VENV)/bin/pytest -q tests_py
 
-dbt-test: setup ## dbt build (unit + data tests) on the end-to-end fixture and on a small generated data set
+dbt-test: setup ## dbt build (unit + data tests) on the end-to-end fixture and on a generated data set with the planted incident
 	rm -f $(E2E_DB) $(TEST_DB)
 	$(PY) scripts/load_events.py --db $(E2E_DB) tests_py/fixtures/e2e/events.csv
 	MICROCONV_DB=$(E2E_DB) $(DBT) build $(DBT_ARGS) --vars '{e2e: true}'
-	$(PY) scripts/generate_events.py --events $(TEST_EVENTS) --seed 7 --out $(TEST_DIR)
+	$(PY) scripts/generate_events.py --events $(TEST_EVENTS) --seed $(TEST_SEED) --days $(TEST_DAYS) --out $(TEST_DIR)
 	$(PY) scripts/load_events.py --db $(TEST_DB) $(TEST_DIR)
-	MICROCONV_DB=$(TEST_DB) $(DBT) build $(DBT_ARGS) --exclude test_type:unit
+	MICROCONV_DB=$(TEST_DB) $(DBT) build $(DBT_ARGS) --exclude test_type:unit --vars '{alert_expect_planted_incident: true}'
 
 report-test: setup ## the report in headless chromium on warehouse/test.duckdb (built by dbt-test); screenshot in reports/test/
 	MICROCONV_REPORT_TEST_DB=$(TEST_DB) $(VENV)/bin/pytest -q tests_py/test_report_browser.py
