@@ -24,7 +24,7 @@ DAILY_CRON = "30 5 * * *"
 
 microconv_pipeline = define_asset_job(
     name="microconv_pipeline",
-    selection=AssetSelection.all(include_sources=False),
+    selection=AssetSelection.all(),
     description="Load new files from $MICROCONV_INCOMING, `dbt build` (models, seeds, data tests as asset "
     "checks), then the data and funnel checks. Incremental once the models are (the same `dbt build`).",
     tags=WAREHOUSE_TAG,
