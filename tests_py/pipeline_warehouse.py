@@ -44,7 +44,7 @@ def pipeline_env(root: Path) -> dict[str, str]:
     return {
         **os.environ,
         "DO_NOT_TRACK": "1",
-        "MICROCONV_DB": str(root / "warehouse.duckdb"),
+        "MICROCONV_DB": str(root / "microconv.duckdb"),  # same DuckDB catalog name as the default file
         "MICROCONV_INCOMING": str(root / "incoming"),
         "MICROCONV_TEMP_DIR": str(root / "spill"),
         "DAGSTER_HOME": str(root / "dagster_home"),

@@ -172,8 +172,12 @@ def test_data_mismatch_makes_the_data_check_warn(
 ) -> None:
     db = tmp_path / "mismatch.duckdb"
     shutil.copy(pipeline.db, db)
-    with duckdb.connect(str(db)) as con:  # the load log no longer matches the rows loaded
-        con.execute("update raw.load_log set rows = rows + 1 where load_id = 1")
+    with duckdb.connect(str(db)) as con:  # a file loaded after the build: the mart does not reconcile it
+        con.execute(
+            "insert into raw.load_log by name select 999 as load_id, 'late.csv' as source_file, "
+            "'late' as content_hash, 'csv' as file_format, 1 as rows, "
+            "current_timestamp::timestamp as loaded_at"
+        )
     _with_env(monkeypatch, pipeline, db)
     result = checks.data_check()
     assert (result.passed, result.severity) == (False, AssetCheckSeverity.WARN)

@@ -40,7 +40,6 @@ def docs(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, dict, Path]:
             str(VENV_BIN / "dbt"),
             "docs",
             "generate",
-            "--no-compile",  # catalog + descriptions need no compiled SQL (make docs compiles)
             "--profiles-dir",
             "profiles",
             "--target-path",
