@@ -7,6 +7,8 @@ export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export MICROCONV_DB ?= warehouse/microconv.duckdb
 export MICROCONV_REPORT ?= reports/microconv.html
+# Dagster's instance (runs, schedules, sensor cursors) in the project; telemetry off in .dagster/dagster.yaml.
+export DAGSTER_HOME ?= $(CURDIR)/.dagster
 
 PYTHON_BOOT ?= python3
 VENV := .venv
@@ -30,7 +32,10 @@ E2E_DB := warehouse/e2e.duckdb
 
 BENCH_EVENTS ?= 10000000
 
-.PHONY: help setup run build checks report test lint pytest dbt-test report-test bench mutants clean
+DAGSTER := $(VENV)/bin/dagster
+DAGSTER_MODULE := orchestration.microconv_dagster.definitions
+
+.PHONY: help setup run build checks report docs dagster materialize test lint pytest dbt-test report-test bench mutants clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -62,8 +67,17 @@ build: setup ## dbt build against $$MICROCONV_DB (no data generation)
 	@mkdir -p "$(dir $(MICROCONV_DB))"
 	$(DBT) build $(DBT_ARGS)
 
+docs: setup ## dbt docs generate (target/index.html + catalog of $$MICROCONV_DB); serve: .venv/bin/dbt docs serve --profiles-dir profiles
+	$(DBT) docs generate $(DBT_ARGS)
+
+dagster: setup ## Dagster UI + daemon (schedule, new-files sensor) on http://127.0.0.1:3000
+	$(DAGSTER) dev --host 127.0.0.1 --port 3000
+
+materialize: setup ## run every Dagster asset once: load $$MICROCONV_INCOMING, dbt build, checks
+	$(DAGSTER) asset materialize -m $(DAGSTER_MODULE) --select '*'
+
 lint: setup ## sqlfluff + ruff
-	$(VENV)/bin/ruff check scripts tests_py
+	$(VENV)/bin/ruff check scripts tests_py orchestration
 	$(VENV)/bin/sqlfluff lint models macros tests --disable-progress-bar --nocolor
 
 pytest: setup ## python tests

@@ -57,7 +57,7 @@ def test_every_model_is_timed_and_grouped(tiny_run: Run) -> None:
     assert models["fct_sessions"]["group"] == "marts"
     assert models["fct_sessions"]["rows"] > 0
     assert all(m["seconds"] >= 0 for m in models.values())
-    assert {g["group"] for g in report["model_groups"]} == {"staging", "intermediate", "marts"}
+    assert {g["group"] for g in report["model_groups"]} == {"staging", "intermediate", "marts", "semantic"}
     assert sum(g["models"] for g in report["model_groups"]) == len(models)
 
 

@@ -1,9 +1,10 @@
 """The dbt project's structure rules, read from the manifest (`dbt parse`), so they stay true.
 
-- Layers flow one way: staging -> intermediate -> marts. `source()` and seeds only in staging; staging reads
-  nothing downstream; no intermediate model reads a mart; marts never read sources or seeds.
+- Layers flow one way: staging -> intermediate -> marts -> semantic. `source()` and seeds only in staging;
+  staging reads nothing downstream; no intermediate model reads a mart; marts never read sources or seeds;
+  the semantic layer (MetricFlow's time spine, views for semantic models) reads only marts.
 - Marts never go back to event level: event-level models are read by intermediate models made for it.
-- Names follow the layer: `stg_`, `int_`, `fct_`/`dim_`/`mart_`.
+- Names follow the layer: `stg_`, `int_`, `fct_`/`dim_`/`mart_`, `sem_`.
 - One job per model and readable YAML: no model above MAX_MODEL_LINES lines, no YAML above MAX_YAML_LINES.
 """
 
@@ -23,13 +24,19 @@ DBT = Path(sys.executable).parent / "dbt"
 
 MAX_MODEL_LINES = 250
 MAX_YAML_LINES = 800
-LAYERS = ("staging", "intermediate", "marts")
-NAME_PREFIXES = {"staging": ("stg_",), "intermediate": ("int_",), "marts": ("fct_", "dim_", "mart_")}
+LAYERS = ("staging", "intermediate", "marts", "semantic")
+NAME_PREFIXES = {
+    "staging": ("stg_",),
+    "intermediate": ("int_",),
+    "marts": ("fct_", "dim_", "mart_"),
+    "semantic": ("sem_",),
+}
 # Which layers each layer may read (besides itself for intermediate and marts, and sources/seeds for staging).
 ALLOWED_PARENT_LAYERS = {
     "staging": {"staging", "source", "seed"},
     "intermediate": {"staging", "intermediate"},
     "marts": {"staging", "intermediate", "marts"},
+    "semantic": {"marts", "semantic"},
 }
 # Reads across layers that are known and deliberate, each with its reason (keep this short).
 LAYER_EXCEPTIONS = {
@@ -76,7 +83,7 @@ def _parents(manifest: dict, node: dict) -> Iterator[dict]:
 
 def test_every_model_is_in_a_layer(manifest: dict) -> None:
     outside = [node["original_file_path"] for node in _models(manifest) if _layer(node) not in LAYERS]
-    assert outside == [], f"models outside models/staging|intermediate|marts: {outside}"
+    assert outside == [], f"models outside models/staging|intermediate|marts|semantic: {outside}"
 
 
 def test_model_names_follow_their_layer(manifest: dict) -> None:
