@@ -9,9 +9,11 @@
     {%- for column in columns -%}
         {%- if not loop.first %}{% do parts.append("'|'") %}{% endif -%}
         {%- do parts.append(
-            "coalesce(concat(cast(" ~ dbt.length(column) ~ " as " ~ dbt.type_string() ~ "), ':', " ~ column ~ "), '-')"
+            "case when " ~ column ~ " is null then '-' else concat(cast(" ~ dbt.length(column) ~ " as "
+            ~ dbt.type_string() ~ "), ':', " ~ column ~ ") end"
         ) -%}
     {%- endfor -%}
-    {#- one concat() call: chained || copies long values (GA4 rows are kilobytes) once per operator #}
+    {#- one concat() call: chained || copies long values (GA4 rows are kilobytes) once per operator; concat()
+        reads null as '', hence the case #}
     {{ dbt.hash('concat(' ~ parts | join(', ') ~ ')') }}
 {%- endmacro %}

@@ -43,11 +43,11 @@ extracted as (
             {{ json_text(json_text('_extra', '$.' ~ ecommerce_action_column), '$.type') }}
         ) as ecommerce_action,
         coalesce(
-            {{ snowplow_context_text('contexts', '%/snowplow_ecommerce/transaction/%', 'revenue') }},
+            {{ snowplow_context_text('contexts', '%.ecommerce/transaction/%', 'revenue') }},
             {{ json_text(json_text('_extra', '$.' ~ ecommerce_transaction_column), '$[0].revenue') }}
         ) as ecommerce_revenue,
         coalesce(
-            {{ snowplow_context_text('contexts', '%/snowplow_ecommerce/transaction/%', 'transaction_id') }},
+            {{ snowplow_context_text('contexts', '%.ecommerce/transaction/%', 'transaction_id') }},
             {{ json_text(json_text('_extra', '$.' ~ ecommerce_transaction_column), '$[0].transaction_id') }}
         ) as ecommerce_transaction_id,
         -- Mobile trackers have no domain_* ids: the client_session entity carries the session and the device user.
