@@ -21,6 +21,8 @@ TEST_EVENTS ?= 20000
 TEST_DIR := data/test
 TEST_DB := warehouse/test.duckdb
 E2E_DB := warehouse/e2e.duckdb
+E2E_SOURCES_DB := warehouse/e2e_sources.duckdb
+SOURCES_FIXTURES := tests_py/fixtures/sources
 
 BENCH_EVENTS ?= 10000000
 
@@ -59,10 +61,14 @@ lint: setup ## sqlfluff + ruff
 pytest: setup ## python tests
 	$(VENV)/bin/pytest -q tests_py
 
-dbt-test: setup ## dbt build (unit + data tests) on the end-to-end fixture and on a small generated data set
-	rm -f $(E2E_DB) $(TEST_DB)
+dbt-test: setup ## dbt build (unit + data tests) on the end-to-end fixtures and on a small generated data set
+	rm -f $(E2E_DB) $(E2E_SOURCES_DB) $(TEST_DB)
 	$(PY) scripts/load_events.py --db $(E2E_DB) tests_py/fixtures/e2e/events.csv
 	MICROCONV_DB=$(E2E_DB) $(DBT) build $(DBT_ARGS) --vars '{e2e: true}'
+	$(PY) scripts/load_events.py --db $(E2E_SOURCES_DB) --quiet --source ga4 $(SOURCES_FIXTURES)/ga4/
+	$(PY) scripts/load_events.py --db $(E2E_SOURCES_DB) --quiet --source segment $(SOURCES_FIXTURES)/segment/
+	$(PY) scripts/load_events.py --db $(E2E_SOURCES_DB) --quiet --source snowplow $(SOURCES_FIXTURES)/snowplow/
+	MICROCONV_DB=$(E2E_SOURCES_DB) $(DBT) build $(DBT_ARGS) --exclude test_type:unit --vars '{e2e_sources: true}'
 	$(PY) scripts/generate_events.py --events $(TEST_EVENTS) --seed 7 --out $(TEST_DIR)
 	$(PY) scripts/load_events.py --db $(TEST_DB) $(TEST_DIR)
 	MICROCONV_DB=$(TEST_DB) $(DBT) build $(DBT_ARGS) --exclude test_type:unit

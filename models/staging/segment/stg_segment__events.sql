@@ -82,7 +82,8 @@ tracks_mapped as (
     select
         id as event_id,
         'track' as message_type,
-        event as track_name,
+        -- Warehouses write the slug in `event` (order_completed) and the name as sent in `event_text`.
+        coalesce(event_text, event) as track_name,
         coalesce(timestamp, original_timestamp, received_at) as event_ts,
         anonymous_id,
         user_id,
