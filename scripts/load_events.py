@@ -486,7 +486,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="what the files are: canonical (default), ga4, segment or snowplow (see README, Sources)",
     )
     parser.add_argument(
-        "--format", choices=SOURCE_FORMATS, default=None, help="parse every file as this format (tsv: snowplow)"
+        "--format",
+        choices=SOURCE_FORMATS,
+        default=None,
+        help="parse every file as this format (tsv: snowplow only)",
     )
     parser.add_argument(
         "--map",

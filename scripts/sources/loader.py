@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import duckdb
 import pyarrow as pa
@@ -193,6 +193,13 @@ def _jsonl_keys(con: duckdb.DuckDBPyConnection, event_file: EventFile) -> list[s
     return list(ordered)
 
 
+def _open_binary(event_file: EventFile) -> IO[bytes]:
+    """The file's bytes; Python's gzip checks the CRC and notices truncated files (Arrow's gzip does not)."""
+    if event_file.gzipped:
+        return gzip.open(event_file.path, "rb")
+    return event_file.path.open("rb")
+
+
 def _tsv_stream(event_file: EventFile) -> NumberedStream:
     """Snowplow enriched TSV: 131 tab-separated fields, no header, no quoting; empty field = NULL."""
     read = pa_csv.ReadOptions(block_size=CSV_BLOCK_SIZE, use_threads=True, column_names=list(SNOWPLOW_FIELDS))
@@ -202,9 +209,10 @@ def _tsv_stream(event_file: EventFile) -> NumberedStream:
         strings_can_be_null=True,
         null_values=[""],
     )
-    opened = gzip.open(event_file.path, "rb") if event_file.gzipped else event_file.path.open("rb")
     try:
-        reader = pa_csv.open_csv(opened, read_options=read, parse_options=parse, convert_options=convert)
+        reader = pa_csv.open_csv(
+            _open_binary(event_file), read_options=read, parse_options=parse, convert_options=convert
+        )
     except pa.ArrowInvalid as exc:
         if "Empty CSV file" in str(exc):
             return NumberedStream(iter(()), pa.schema([(n, pa.string()) for n in SNOWPLOW_FIELDS]))
@@ -236,7 +244,9 @@ def describe_file(
     if event_file.file_format == "tsv":
         stream = _tsv_stream(event_file)
         texts = [f"c{i}" for i in range(len(SNOWPLOW_FIELDS))]
-        return FileColumns(list(SNOWPLOW_FIELDS), texts, [f"to_json({t})" for t in texts], STREAM_VIEW), stream
+        return FileColumns(
+            list(SNOWPLOW_FIELDS), texts, [f"to_json({t})" for t in texts], STREAM_VIEW
+        ), stream
     if event_file.file_format == "jsonl":
         keys = _jsonl_keys(con, event_file)
         pointers = "[" + ", ".join(_sql_string(_json_pointer(k)) for k in keys) + "]::VARCHAR[]"
@@ -341,7 +351,9 @@ def load_source_file(con: duckdb.DuckDBPyConnection, event_file: EventFile, sour
     except duckdb.Error as exc:
         con.rollback()
         if stream.error is not None:
-            message = _tsv_message(stream.error) if event_file.file_format == "tsv" else one_line(stream.error)
+            message = (
+                _tsv_message(stream.error) if event_file.file_format == "tsv" else one_line(stream.error)
+            )
             raise SourceFileError(f"{reading}: {message}") from exc
         raise SourceFileError(f"{event_file.display}: load failed: {one_line(exc)}") from exc
     except BaseException:
