@@ -1,8 +1,14 @@
 """Load event files (CSV, Parquet, JSON Lines) into raw.events of the DuckDB warehouse.
 
 Usage:
-    .venv/bin/python scripts/load_events.py PATH [PATH ...] [--db DBPATH] [--format csv|parquet|jsonl]
-        [--map canonical=source ...] [--derive-event-id] [--quiet]
+    .venv/bin/python scripts/load_events.py PATH [PATH ...] [--db DBPATH] [--format csv|parquet|jsonl|tsv]
+        [--source canonical|ga4|segment|snowplow] [--map canonical=source ...] [--derive-event-id] [--quiet]
+
+--source (default canonical) says what the files are. ga4, segment and snowplow files land, in the export's
+own shape, in their own raw tables (raw.ga4_events, raw.segment_messages / _tracks / _pages / _identifies,
+raw.snowplow_events; see scripts/sources/) with the same rules as below (content hash, one transaction per
+file, load columns, raw.load_log with file_format '<source>:<format>'); dbt staging maps them to the
+canonical columns. A file that is not that format is a one-line error naming what is missing.
 
 PATH is a file or a directory; a directory means its non-hidden files with a known extension, in
 name order (not recursive). The format comes from the extension: .csv, .csv.gz, .parquet, .jsonl,
@@ -26,6 +32,9 @@ Values:
   nested Parquet values become JSON text. CSV: an empty unquoted field is NULL, "" is ''. JSON Lines:
   scalars as their text (numbers as DuckDB's JSON prints them, e.g. 12.50 -> '12.5'), objects and
   arrays as JSON text, a missing key or null is NULL; the columns are the keys of all records.
+- The optional `session_id` column (a tracker session id) is
+  loaded into raw.events.session_id (added after the load columns), never packed into properties, and is
+  not part of --derive-event-id's hash.
 - Missing optional canonical columns are NULL. Column names match the canonical names exactly, else
   ignoring case and surrounding blanks.
 - `--map canonical=source` (repeatable): the file's column `source` fills canonical column
