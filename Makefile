@@ -25,6 +25,7 @@ E2E_SOURCES_DB := warehouse/e2e_sources.duckdb
 SOURCES_FIXTURES := tests_py/fixtures/sources
 
 BENCH_EVENTS ?= 10000000
+BENCH_SOURCE_EVENTS ?= 1000000
 
 .PHONY: help setup run build checks test lint pytest dbt-test bench mutants clean
 
@@ -75,8 +76,9 @@ dbt-test: setup ## dbt build (unit + data tests) on the end-to-end fixtures and 
 
 test: lint pytest dbt-test ## everything CI checks
 
-bench: setup ## benchmark (BENCH_EVENTS, default 10M)
+bench: setup ## benchmark (BENCH_EVENTS, default 10M; BENCH_SOURCE_EVENTS per source format, default 1M)
 	$(PY) scripts/bench.py --events $(BENCH_EVENTS)
+	$(PY) scripts/bench_sources.py --events $(BENCH_SOURCE_EVENTS) --json bench/results/sources.json
 
 mutants: setup ## mutation check: apply each bug of tests_py/mutants.yml to a scratch copy, run its tests (not part of make test)
 	$(PY) scripts/mutants.py

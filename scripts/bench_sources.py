@@ -20,7 +20,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import duckdb
@@ -37,8 +36,8 @@ select
     {micros} as event_timestamp,
     event_name,
     [
-        {{'key': 'ga_session_id', 'value': {{'string_value': null, 'int_value': {session}, 'float_value': null,
-          'double_value': null}}}},
+        {{'key': 'ga_session_id', 'value': {{'string_value': null, 'int_value': {session},
+          'float_value': null, 'double_value': null}}}},
         {{'key': 'page_location', 'value': {{'string_value': page_url, 'int_value': null, 'float_value': null,
           'double_value': null}}}},
         {{'key': 'page_title', 'value': {{'string_value': page_title, 'int_value': null, 'float_value': null,
@@ -76,8 +75,9 @@ from {events}
 SEGMENT_TRACKS_SELECT = """
 select
     event_id as id, anonymous_id, user_id, strftime(ts, '%Y-%m-%d %H:%M:%S.%g') as timestamp,
-    event_name as event, event_name as event_text, page_url as context_page_url, page_path as context_page_path,
-    utm_source as context_campaign_source, utm_medium as context_campaign_medium
+    event_name as event, event_name as event_text, page_url as context_page_url,
+    page_path as context_page_path, utm_source as context_campaign_source,
+    utm_medium as context_campaign_medium
 from {events}
 """
 
@@ -125,13 +125,21 @@ def write_formats(con: duckdb.DuckDBPyConnection, canonical: Path, out: Path) ->
     micros = "epoch_us(ts)"
     session = "(epoch(ts)::bigint // 1800 * 1800)"
     ga4_json = GA4_SELECT.format(
-        events="canonical", micros=f"{micros}::varchar", session=f"{session}::varchar", stream_id="'2100450278'"
+        events="canonical",
+        micros=f"{micros}::varchar",
+        session=f"{session}::varchar",
+        stream_id="'2100450278'",
     )
     ga4_typed = GA4_SELECT.format(events="canonical", micros=micros, session=session, stream_id="2100450278")
     files = {
         "ga4 ndjson": ("ga4", out / "ga4_events.json", ga4_json, "(format json)"),
         "ga4 parquet": ("ga4", out / "ga4_events.parquet", ga4_typed, "(format parquet)"),
-        "segment messages jsonl": ("segment", out / "segment_messages.jsonl", SEGMENT_SELECT, "(format json)"),
+        "segment messages jsonl": (
+            "segment",
+            out / "segment_messages.jsonl",
+            SEGMENT_SELECT,
+            "(format json)",
+        ),
         "segment tracks csv": ("segment", out / "tracks.csv", SEGMENT_TRACKS_SELECT, "(format csv, header)"),
         "snowplow enriched tsv": (
             "snowplow",
@@ -139,7 +147,12 @@ def write_formats(con: duckdb.DuckDBPyConnection, canonical: Path, out: Path) ->
             snowplow_select("canonical"),
             "(format csv, delimiter '\t', header false, quote '')",
         ),
-        "snowplow atomic csv": ("snowplow", out / "snowplow_atomic.csv", snowplow_select("canonical"), "(format csv)"),
+        "snowplow atomic csv": (
+            "snowplow",
+            out / "snowplow_atomic.csv",
+            snowplow_select("canonical"),
+            "(format csv)",
+        ),
     }
     written: dict[str, tuple[str, Path]] = {}
     for name, (source, path, select, options) in files.items():
@@ -176,8 +189,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         data = work / "canonical"
         generate = [
-            sys.executable, str(REPO_ROOT / "scripts" / "generate_events.py"), "--events", str(args.events),
-            "--seed", str(args.seed), "--out", str(data),
+            sys.executable,
+            str(REPO_ROOT / "scripts" / "generate_events.py"),
+            "--events",
+            str(args.events),
+            "--seed",
+            str(args.seed),
+            "--out",
+            str(data),
         ]
         result = subprocess.run(generate, capture_output=True, text=True, check=False)
         if result.returncode != 0:

@@ -16,6 +16,7 @@ samples as (
         || '{"schema": "iglu:com.acme/other/jsonschema/1-0-0", "data": {"id": "no"}},'
         || ' {"schema": "iglu:com.snowplowanalytics.snowplow/client_session/jsonschema/1-0-1",'
         || ' "data": {"sessionId": "s-1"}}]}' as contexts_json,
+        '[1, {"x": 2}]' as array_json,
         'a' as value_a,
         cast(null as varchar) as value_null
 ),
@@ -53,16 +54,20 @@ cases as (
     from parsed
     union all
     select
-        'json_text null and missing are null' as case_name,
-        coalesce({{ json_text('record_json', '$.z') }}, '') || coalesce({{ json_text('record_json', '$.q') }}, '')
-        as actual,
-        '' as expected
+        'json_text json null is null' as case_name,
+        coalesce({{ json_text('record_json', '$.z') }}, '(null)') as actual,
+        '(null)' as expected
+    from parsed
+    union all
+    select
+        'json_text missing path is null' as case_name,
+        coalesce({{ json_text('record_json', '$.q') }}, '(null)') as actual,
+        '(null)' as expected
     from parsed
     union all
     select
         'json_object_text' as case_name,
-        {{ json_object_text([['a', 'value_a'], ['n', 'value_null'], ['j', json_value_of("'[1, {\"x\": 2}]'")]]) }}
-        as actual,
+        {{ json_object_text([['a', 'value_a'], ['n', 'value_null'], ['j', json_value_of('array_json')]]) }} as actual,
         '{"a":"a","n":null,"j":[1,{"x":2}]}' as expected
     from parsed
     union all
