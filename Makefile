@@ -77,8 +77,7 @@ dbt-test: setup ## dbt build (unit + data tests) on the end-to-end fixtures and 
 test: lint pytest dbt-test ## everything CI checks
 
 bench: setup ## benchmark (BENCH_EVENTS, default 10M; BENCH_SOURCE_EVENTS per source format, default 1M)
-	$(PY) scripts/bench.py --events $(BENCH_EVENTS)
-	$(PY) scripts/bench_sources.py --events $(BENCH_SOURCE_EVENTS) --json bench/results/sources.json
+	$(PY) scripts/bench.py --events $(BENCH_EVENTS) --source-events $(BENCH_SOURCE_EVENTS)
 
 mutants: setup ## mutation check: apply each bug of tests_py/mutants.yml to a scratch copy, run its tests (not part of make test)
 	$(PY) scripts/mutants.py
