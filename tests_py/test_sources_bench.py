@@ -41,7 +41,8 @@ def test_every_format_loads_the_same_events(tmp_path: Path) -> None:
     tsv = (keep / "snowplow_enriched.tsv").read_text().splitlines()
     assert {len(line.split("\t")) for line in tsv} == {131}
     parquet = keep / "ga4_events.parquet"
-    parquet_rows = duckdb.sql(f"select count(*) from read_parquet('{parquet}')").fetchall()
+    with duckdb.connect() as con:  # its own connection: the module default may hold another test's result
+        parquet_rows = con.execute(f"select count(*) from read_parquet('{parquet}')").fetchall()
     assert parquet_rows == [(rows["ga4 parquet"],)]
 
 
