@@ -29,8 +29,11 @@ TEST_SEED ?= 7
 TEST_DIR := data/test
 TEST_DB := warehouse/test.duckdb
 E2E_DB := warehouse/e2e.duckdb
+E2E_SOURCES_DB := warehouse/e2e_sources.duckdb
+SOURCES_FIXTURES := tests_py/fixtures/sources
 
 BENCH_EVENTS ?= 10000000
+BENCH_SOURCE_EVENTS ?= 1000000
 
 DAGSTER := $(VENV)/bin/dagster
 DAGSTER_MODULE := orchestration.microconv_dagster.definitions
@@ -83,10 +86,14 @@ lint: setup ## sqlfluff + ruff
 pytest: setup ## python tests
 	$(VENV)/bin/pytest -q tests_py
 
-dbt-test: setup ## dbt build (unit + data tests) on the end-to-end fixture and on a generated data set with the planted incident
-	rm -f $(E2E_DB) $(TEST_DB)
+dbt-test: setup ## dbt build (unit + data tests) on the end-to-end fixtures (canonical and per source) and on a generated data set with the planted incident
+	rm -f $(E2E_DB) $(E2E_SOURCES_DB) $(TEST_DB)
 	$(PY) scripts/load_events.py --db $(E2E_DB) tests_py/fixtures/e2e/events.csv
 	MICROCONV_DB=$(E2E_DB) $(DBT) build $(DBT_ARGS) --vars '{e2e: true}'
+	$(PY) scripts/load_events.py --db $(E2E_SOURCES_DB) --quiet --source ga4 $(SOURCES_FIXTURES)/ga4/
+	$(PY) scripts/load_events.py --db $(E2E_SOURCES_DB) --quiet --source segment $(SOURCES_FIXTURES)/segment/
+	$(PY) scripts/load_events.py --db $(E2E_SOURCES_DB) --quiet --source snowplow $(SOURCES_FIXTURES)/snowplow/
+	MICROCONV_DB=$(E2E_SOURCES_DB) $(DBT) build $(DBT_ARGS) --exclude test_type:unit --vars '{e2e_sources: true}'
 	$(PY) scripts/generate_events.py --events $(TEST_EVENTS) --seed $(TEST_SEED) --days $(TEST_DAYS) --out $(TEST_DIR)
 	$(PY) scripts/load_events.py --db $(TEST_DB) $(TEST_DIR)
 	MICROCONV_DB=$(TEST_DB) $(DBT) build $(DBT_ARGS) --exclude test_type:unit --vars '{alert_expect_planted_incident: true}'
@@ -96,8 +103,8 @@ report-test: setup ## the report in headless chromium on warehouse/test.duckdb (
 
 test: lint pytest dbt-test report-test ## everything CI checks
 
-bench: setup ## benchmark (BENCH_EVENTS, default 10M)
-	$(PY) scripts/bench.py --events $(BENCH_EVENTS)
+bench: setup ## benchmark (BENCH_EVENTS, default 10M; BENCH_SOURCE_EVENTS per source format, default 1M)
+	$(PY) scripts/bench.py --events $(BENCH_EVENTS) --source-events $(BENCH_SOURCE_EVENTS)
 
 mutants: setup ## mutation check: apply each bug of tests_py/mutants.yml to a scratch copy, run its tests (not part of make test)
 	$(PY) scripts/mutants.py
