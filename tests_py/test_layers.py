@@ -39,11 +39,7 @@ ALLOWED_PARENT_LAYERS = {
     "semantic": {"marts", "semantic"},
 }
 # Reads across layers that are known and deliberate, each with its reason (keep this short).
-LAYER_EXCEPTIONS = {
-    # The alert steps audit the funnel mart's daily counts; lifting those counts into an intermediate model
-    # (read by fct_funnel_daily and by the alerts) removes this exception.
-    ("int_alert_cells__periodized", "fct_funnel_daily"),
-}
+LAYER_EXCEPTIONS: set[tuple[str, str]] = set()
 # Event-level models: one row per event. Marts read intermediate models made for what they need instead.
 EVENT_LEVEL_MODELS = {"int_events__sessionized"}
 

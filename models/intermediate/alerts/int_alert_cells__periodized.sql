@@ -8,7 +8,7 @@
 with
 
 funnel_daily as (
-    select * from {{ ref('fct_funnel_daily') }}
+    select * from {{ ref('int_funnel_daily__counted') }}
 ),
 
 periodized as (

@@ -1,31 +1,21 @@
--- One row per funnel x session x reached step, with the time since the previous step.
+-- One row per funnel x session x reached step, with the time since the previous step
+-- (computed in int_funnel_session_steps__timed).
 with
 
-matched as (
-    select * from {{ ref('int_funnel_sessions__matched') }}
-),
-
-steps as (
-    select * from {{ ref('stg_config__funnel_steps') }}
+session_steps as (
+    select * from {{ ref('int_funnel_session_steps__timed') }}
 ),
 
 final as (
     select
-        matched.funnel_id,
-        matched.session_id,
-        matched.step_number,
-        steps.goal_id,
-        matched.reached_at,
-        matched.session_position,
-        {{ seconds_between(
-            'lag(matched.reached_at) over (partition by matched.funnel_id, matched.session_id order by matched.step_number)',
-            'matched.reached_at'
-        ) }} as seconds_from_previous_step
-    from matched
-    inner join steps
-        on
-            matched.funnel_id = steps.funnel_id
-            and matched.step_number = steps.step_number
+        funnel_id,
+        session_id,
+        step_number,
+        goal_id,
+        reached_at,
+        session_position,
+        seconds_from_previous_step
+    from session_steps
 )
 
 select * from final
