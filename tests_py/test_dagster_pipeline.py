@@ -74,7 +74,7 @@ def test_every_model_seed_and_raw_table_is_an_asset() -> None:
     check_names = {key.name for key in graph.asset_check_keys}
     assert {"data_check", "funnel_alerts_check", "unique_fct_sessions_session_id"} <= check_names
     # dbt models read the loaded tables: the raw assets are upstream of staging.
-    assert AssetKey(["raw", "events"]) in graph.get(AssetKey(["staging", "stg_raw__events"])).parent_keys
+    assert AssetKey(["raw", "events"]) in graph.get(AssetKey(["staging", "stg_events__unioned"])).parent_keys
 
 
 def test_schedule_and_sensor_run_the_pipeline_job() -> None:
