@@ -94,6 +94,7 @@ from common.event_files import (
     SourceReadError,
     content_hash,
     csv_stream,
+    jsonl_keys,
     jsonl_line_stream,
     parquet_stream,
     resolve_paths,
@@ -114,7 +115,6 @@ OPTIONAL_COLUMNS: tuple[str, ...] = ("session_id",)
 LOADED_COLUMNS: tuple[str, ...] = (*CANONICAL_COLUMNS, *OPTIONAL_COLUMNS)
 
 SOURCE_VIEW = "__microconv_source"
-SCAN_VIEW = "__microconv_scan"
 
 CREATE_SQL = f"""
 CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA};
@@ -331,34 +331,6 @@ def _typed_exprs(schema: pa.Schema) -> tuple[list[str], list[str]]:
 
 def json_pointer(key: str) -> str:
     return "/" + key.replace("~", "~0").replace("/", "~1")
-
-
-def jsonl_keys(con: duckdb.DuckDBPyConnection, event_file: EventFile) -> list[str]:
-    """First pass over a JSON Lines file: every key in order of first appearance; checks each line
-    is a JSON object."""
-    stream = jsonl_line_stream(event_file)
-    con.register(SCAN_VIEW, stream.reader())
-    try:
-        groups = con.execute(
-            f"""
-            SELECT CASE WHEN try(json_type(c0)) = 'OBJECT' THEN json_keys(c0) END AS keys,
-                   min({ROW_COLUMN}) AS first_row
-            FROM {SCAN_VIEW}
-            GROUP BY ALL
-            ORDER BY first_row
-            """
-        ).fetchall()
-    except duckdb.Error as exc:
-        raise SourceReadError(str(stream.error or exc)) from exc
-    finally:
-        con.unregister(SCAN_VIEW)
-    bad = [first_row for keys, first_row in groups if keys is None]
-    if bad:
-        raise SourceReadError(f"row {min(bad)} is not a JSON object")
-    ordered: dict[str, None] = {}
-    for keys, _ in groups:
-        ordered.update(dict.fromkeys(keys))
-    return list(ordered)
 
 
 def open_source(

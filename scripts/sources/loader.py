@@ -35,6 +35,7 @@ from common.event_files import (
     SourceReadError,
     content_hash,
     csv_stream,
+    jsonl_keys,
     jsonl_line_stream,
     parquet_stream,
 )
@@ -52,7 +53,6 @@ from sources.specs import (
 )
 
 STREAM_VIEW = "__microconv_source_stream"
-KEYS_VIEW = "__microconv_source_keys"
 
 # Endings each source accepts besides the canonical ones (csv, parquet, jsonl/ndjson, .gz).
 SOURCE_EXTENSIONS: dict[str, dict[str, tuple[str, bool]]] = {
@@ -168,31 +168,6 @@ def _parquet_exprs(schema: pa.Schema) -> tuple[list[str], list[str]]:
     return texts, jsons
 
 
-def _jsonl_keys(con: duckdb.DuckDBPyConnection, event_file: EventFile) -> list[str]:
-    """Every key of the JSON Lines file, in order of first appearance; each line must be an object."""
-    stream = jsonl_line_stream(event_file)
-    con.register(KEYS_VIEW, stream.reader())
-    try:
-        groups = con.execute(
-            f"""
-            SELECT CASE WHEN try(json_type(c0)) = 'OBJECT' THEN json_keys(c0) END AS keys,
-                   min({ROW_COLUMN}) AS first_row
-            FROM {KEYS_VIEW} GROUP BY ALL ORDER BY first_row
-            """
-        ).fetchall()
-    except duckdb.Error as exc:
-        raise SourceReadError(str(stream.error or exc)) from exc
-    finally:
-        con.unregister(KEYS_VIEW)
-    bad = [first_row for keys, first_row in groups if keys is None]
-    if bad:
-        raise SourceReadError(f"row {min(bad)} is not a JSON object")
-    ordered: dict[str, None] = {}
-    for keys, _ in groups:
-        ordered.update(dict.fromkeys(keys))
-    return list(ordered)
-
-
 def _open_binary(event_file: EventFile) -> IO[bytes]:
     """The file's bytes; Python's gzip checks the CRC and notices truncated files (Arrow's gzip does not)."""
     if event_file.gzipped:
@@ -248,7 +223,7 @@ def describe_file(
             list(SNOWPLOW_FIELDS), texts, [f"to_json({t})" for t in texts], STREAM_VIEW
         ), stream
     if event_file.file_format == "jsonl":
-        keys = _jsonl_keys(con, event_file)
+        keys = jsonl_keys(con, event_file)
         pointers = "[" + ", ".join(_sql_string(_json_pointer(k)) for k in keys) + "]::VARCHAR[]"
         relation = (
             f"(SELECT {ROW_COLUMN}, json_extract_string(c0, {pointers}) AS __t, "
