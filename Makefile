@@ -36,14 +36,19 @@ BENCH_EVENTS ?= 10000000
 BENCH_SOURCE_EVENTS ?= 1000000
 
 DAGSTER := $(VENV)/bin/dagster
-DAGSTER_MODULE := orchestration.microconv_dagster.definitions
 
 .PHONY: help setup run build checks report docs dagster materialize test lint pytest dbt-test report-test bench mutants clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
-setup: $(VENV)/.installed ## create .venv with the pinned dependencies
+setup: $(VENV)/.installed $(VENV)/.dagster_cli ## create .venv with the pinned dependencies
+
+# .venv/bin/dagster takes the code location of pyproject.toml's [tool.dagster] for every command
+# (Dagster 1.13's `asset materialize` does not read it): see orchestration/dagster_cli.py.
+$(VENV)/.dagster_cli: $(VENV)/.installed orchestration/dagster_cli.py
+	$(PY) -c 'import pathlib, sys; from orchestration.dagster_cli import install; install(pathlib.Path("$(VENV)/bin/dagster").absolute(), pathlib.Path.cwd())'
+	@touch $@
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON_BOOT) -m venv $(VENV)
@@ -77,7 +82,7 @@ dagster: setup ## Dagster UI + daemon (schedule, new-files sensor) on http://127
 	$(DAGSTER) dev --host 127.0.0.1 --port 3000
 
 materialize: setup ## run every Dagster asset once: load $$MICROCONV_INCOMING, dbt build, checks
-	$(DAGSTER) asset materialize -m $(DAGSTER_MODULE) --select '*'
+	$(DAGSTER) asset materialize --select '*'
 
 lint: setup ## sqlfluff + ruff
 	$(VENV)/bin/ruff check scripts tests_py orchestration
