@@ -25,6 +25,20 @@
         where {{ funnels }}.funnel_mode = 'unordered'
     ),
 
+    anchors as (
+        -- One attempt per event: an event completing several steps anchors with the lowest of them.
+        select *
+        from (
+            select
+                *,
+                row_number() over (
+                    partition by funnel_id, {{ unit_key }}, {{ position }} order by step_number
+                ) as step_rank_at_event
+            from unordered
+        ) as ranked
+        where step_rank_at_event = 1
+    ),
+
     targets as (
         select
             funnel_id,
@@ -55,7 +69,7 @@
             unordered.{{ position }} as anchor_position,
             unordered.step_number as anchor_step,
             unordered.window_ends_at
-        from unordered
+        from anchors as unordered
         inner join {{ steps }} as other_steps
             on
                 unordered.funnel_id = other_steps.funnel_id
@@ -92,7 +106,7 @@
             step_number as done_step,
             converted_at as done_at,
             {{ position }} as done_position
-        from unordered
+        from anchors
         union all
         select
             funnel_id,

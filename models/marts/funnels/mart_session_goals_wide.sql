@@ -4,9 +4,11 @@
 -- validated there as identifier-safe, and checked again here.
 {%- set goal_ids = [] -%}
 {%- if execute -%}
-    {%- set goals_node = graph.nodes['model.microconv.stg_config__conversion_goals'] -%}
+    {#- The built table itself (not ref(), which a unit test replaces by its fixture rows). -#}
     {%- set goals_relation = adapter.get_relation(
-        database=goals_node.database, schema=goals_node.schema, identifier=goals_node.alias
+        database=target.database,
+        schema=generate_schema_name('staging', none),
+        identifier='stg_config__conversion_goals'
     ) -%}
     {%- if goals_relation is not none -%}
         {%- set goal_ids = run_query('select goal_id from ' ~ goals_relation ~ ' order by goal_id').columns[0].values() -%}
