@@ -49,7 +49,7 @@ next_goals as (
     inner join conversions
         on
             stopped.session_id = conversions.session_id
-            and conversions.event_number > stopped.session_position
+            and stopped.session_position < conversions.event_number
 ),
 
 final as (

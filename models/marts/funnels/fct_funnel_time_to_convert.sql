@@ -58,9 +58,9 @@ binned as (
         to_step,
         grain,
         case
-            {% for edge in edges | reverse -%}
-                when seconds >= {{ edge }} then {{ edge }}
-            {% endfor -%}
+            {%- for edge in edges | reverse %}
+            when seconds >= {{ edge }} then {{ edge }}
+            {%- endfor %}
         end as bin_start_s
     from (
         select
@@ -94,9 +94,9 @@ final as (
         to_step,
         bin_start_s,
         case
-            {% for edge in edges[:-1] -%}
-                when bin_start_s = {{ edge }} then {{ edges[loop.index] }}
-            {% endfor -%}
+            {%- for edge in edges[:-1] %}
+            when bin_start_s = {{ edge }} then {{ edges[loop.index] }}
+            {%- endfor %}
         end as bin_end_s,
         users,
         sessions

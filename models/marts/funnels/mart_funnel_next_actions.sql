@@ -25,7 +25,7 @@ final as (
         next_action,
         next_action_type,
         sessions,
-        cast(sessions as double) / sum(sessions) over (partition by funnel_id, step_number) as share
+        cast(sessions as double) / sum(sessions) over (partition by funnel_id, step_number) as share  -- noqa: RF04
     from counted
 )
 

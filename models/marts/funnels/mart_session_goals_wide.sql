@@ -4,22 +4,22 @@
 -- validated there as identifier-safe, and checked again here.
 {%- set goal_ids = [] -%}
 {%- if execute -%}
-    {#- The built table itself (not ref(), which a unit test replaces by its fixture rows). -#}
-    {%- set goals_relation = adapter.get_relation(
-        database=target.database,
-        schema=generate_schema_name('staging', none),
-        identifier='stg_config__conversion_goals'
-    ) -%}
-    {%- if goals_relation is not none -%}
-        {%- set goal_ids = run_query('select goal_id from ' ~ goals_relation ~ ' order by goal_id').columns[0].values() -%}
-    {%- endif -%}
-    {%- for goal_id in goal_ids -%}
-        {%- if not modules.re.match('^[A-Za-z_][A-Za-z0-9_]*$', goal_id) -%}
-            {{ exceptions.raise_compiler_error(
-                "mart_session_goals_wide: goal_id '" ~ goal_id ~ "' cannot be a column name (seeds/conversion_goals.csv)"
-            ) }}
-        {%- endif -%}
-    {%- endfor -%}
+{#- The built table itself (not ref(), which a unit test replaces by its fixture rows). -#}
+{%- set goals_relation = adapter.get_relation(
+database=target.database,
+schema=generate_schema_name('staging', none),
+identifier='stg_config__conversion_goals'
+) -%}
+{%- if goals_relation is not none -%}
+{%- set goal_ids = run_query('select goal_id from ' ~ goals_relation ~ ' order by goal_id').columns[0].values() -%}
+{%- endif -%}
+{%- for goal_id in goal_ids -%}
+{%- if not modules.re.match('^[A-Za-z_][A-Za-z0-9_]*$', goal_id) -%}
+{{ exceptions.raise_compiler_error(
+"mart_session_goals_wide: goal_id '" ~ goal_id ~ "' cannot be a column name (seeds/conversion_goals.csv)"
+) }}
+{%- endif -%}
+{%- endfor -%}
 {%- endif %}
 with
 
