@@ -6,6 +6,9 @@ SHELL := /bin/bash
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export MICROCONV_DB ?= warehouse/microconv.duckdb
+export MICROCONV_REPORT ?= reports/microconv.html
+# Dagster's instance (runs, schedules, sensor cursors) in the project; telemetry off in .dagster/dagster.yaml.
+export DAGSTER_HOME ?= $(CURDIR)/.dagster
 
 PYTHON_BOOT ?= python3
 VENV := .venv
@@ -17,14 +20,25 @@ DEMO_EVENTS ?= 300000
 DEMO_SEED ?= 42
 DEMO_DIR := data/demo
 
-TEST_EVENTS ?= 20000
+# make test's generated set: 42 days (the least that holds the planted incident, 2026-10-06..10-12) of
+# 300,000 events, so that the incident's mobile payment step has enough sessions every day (12-18) for
+# the alert tests; tests/audit/assert_planted_incident_alert.sql asserts its one alert for these values.
+TEST_EVENTS ?= 300000
+TEST_DAYS ?= 42
+TEST_SEED ?= 7
 TEST_DIR := data/test
 TEST_DB := warehouse/test.duckdb
 E2E_DB := warehouse/e2e.duckdb
+E2E_SOURCES_DB := warehouse/e2e_sources.duckdb
+SOURCES_FIXTURES := tests_py/fixtures/sources
 
 BENCH_EVENTS ?= 10000000
+BENCH_SOURCE_EVENTS ?= 1000000
 
-.PHONY: help setup run build checks test lint pytest dbt-test bench mutants clean
+DAGSTER := $(VENV)/bin/dagster
+DAGSTER_MODULE := orchestration.microconv_dagster.definitions
+
+.PHONY: help setup run build checks report docs dagster materialize test lint pytest dbt-test report-test bench mutants clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -43,37 +57,57 @@ run: setup ## demo: generate, load, dbt build, print a summary (idempotent)
 	$(MAKE) --no-print-directory build
 	$(PY) scripts/summary.py
 	$(MAKE) --no-print-directory checks
+	$(MAKE) --no-print-directory report
 
 checks: setup ## data reconciliation + funnel alerts on $$MICROCONV_DB (exit 1 = something to look at is reported, not a failure)
 	$(PY) scripts/check_data.py || [ $$? -eq 1 ]
 	$(PY) scripts/check_funnels.py || [ $$? -eq 1 ]
 
+report: setup ## write the HTML report $$MICROCONV_REPORT (default reports/microconv.html) from $$MICROCONV_DB
+	$(PY) scripts/report.py --db "$(MICROCONV_DB)" --out "$(MICROCONV_REPORT)"
+
 build: setup ## dbt build against $$MICROCONV_DB (no data generation)
 	@mkdir -p "$(dir $(MICROCONV_DB))"
 	$(DBT) build $(DBT_ARGS)
 
+docs: setup ## dbt docs generate (target/index.html + catalog of $$MICROCONV_DB); serve: .venv/bin/dbt docs serve --profiles-dir profiles
+	$(DBT) docs generate $(DBT_ARGS)
+
+dagster: setup ## Dagster UI + daemon (schedule, new-files sensor) on http://127.0.0.1:3000
+	$(DAGSTER) dev --host 127.0.0.1 --port 3000
+
+materialize: setup ## run every Dagster asset once: load $$MICROCONV_INCOMING, dbt build, checks
+	$(DAGSTER) asset materialize -m $(DAGSTER_MODULE) --select '*'
+
 lint: setup ## sqlfluff + ruff
-	$(VENV)/bin/ruff check scripts tests_py
+	$(VENV)/bin/ruff check scripts tests_py orchestration
 	$(VENV)/bin/sqlfluff lint models macros tests --disable-progress-bar --nocolor
 
 pytest: setup ## python tests
 	$(VENV)/bin/pytest -q tests_py
 
-dbt-test: setup ## dbt build (unit + data tests) on the end-to-end fixture and on a small generated data set
-	rm -f $(E2E_DB) $(TEST_DB)
+dbt-test: setup ## dbt build (unit + data tests) on the end-to-end fixtures (canonical and per source) and on a generated data set with the planted incident
+	rm -f $(E2E_DB) $(E2E_SOURCES_DB) $(TEST_DB)
 	$(PY) scripts/load_events.py --db $(E2E_DB) tests_py/fixtures/e2e/events.csv
 	MICROCONV_DB=$(E2E_DB) $(DBT) build $(DBT_ARGS) --vars '{e2e: true}'
-	$(PY) scripts/generate_events.py --events $(TEST_EVENTS) --seed 7 --out $(TEST_DIR)
+	$(PY) scripts/load_events.py --db $(E2E_SOURCES_DB) --quiet --source ga4 $(SOURCES_FIXTURES)/ga4/
+	$(PY) scripts/load_events.py --db $(E2E_SOURCES_DB) --quiet --source segment $(SOURCES_FIXTURES)/segment/
+	$(PY) scripts/load_events.py --db $(E2E_SOURCES_DB) --quiet --source snowplow $(SOURCES_FIXTURES)/snowplow/
+	MICROCONV_DB=$(E2E_SOURCES_DB) $(DBT) build $(DBT_ARGS) --exclude test_type:unit --vars '{e2e_sources: true}'
+	$(PY) scripts/generate_events.py --events $(TEST_EVENTS) --seed $(TEST_SEED) --days $(TEST_DAYS) --out $(TEST_DIR)
 	$(PY) scripts/load_events.py --db $(TEST_DB) $(TEST_DIR)
-	MICROCONV_DB=$(TEST_DB) $(DBT) build $(DBT_ARGS) --exclude test_type:unit
+	MICROCONV_DB=$(TEST_DB) $(DBT) build $(DBT_ARGS) --exclude test_type:unit --vars '{alert_expect_planted_incident: true}'
 
-test: lint pytest dbt-test ## everything CI checks
+report-test: setup ## the report in headless chromium on warehouse/test.duckdb (built by dbt-test); screenshot in reports/test/
+	MICROCONV_REPORT_TEST_DB=$(TEST_DB) $(VENV)/bin/pytest -q tests_py/test_report_browser.py
 
-bench: setup ## benchmark (BENCH_EVENTS, default 10M)
-	$(PY) scripts/bench.py --events $(BENCH_EVENTS)
+test: lint pytest dbt-test report-test ## everything CI checks
+
+bench: setup ## benchmark (BENCH_EVENTS, default 10M; BENCH_SOURCE_EVENTS per source format, default 1M)
+	$(PY) scripts/bench.py --events $(BENCH_EVENTS) --source-events $(BENCH_SOURCE_EVENTS)
 
 mutants: setup ## mutation check: apply each bug of tests_py/mutants.yml to a scratch copy, run its tests (not part of make test)
 	$(PY) scripts/mutants.py
 
 clean: ## remove generated data, warehouse files and dbt artifacts
-	rm -rf data target logs warehouse/*.duckdb warehouse/*.wal warehouse/tmp
+	rm -rf data target logs reports warehouse/*.duckdb warehouse/*.wal warehouse/tmp

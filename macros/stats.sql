@@ -3,23 +3,36 @@
 #}
 
 {#
-    Standard normal CDF Phi(z), from erf's Abramowitz & Stegun 7.1.26 approximation (|error| < 1.5e-7).
-    Phi(z) = 0.5 * (1 + erf(z / sqrt(2))), with erf(-x) = -erf(x).
+    Standard normal CDF Phi(z), from erf's Abramowitz & Stegun 7.1.26 approximation (|error| < 1.5e-7):
+    Phi(z) = 0.5 * (1 + sign(z) * (1 - poly(t) * exp(-z^2 / 2))), t = 1 / (1 + 0.3275911 * |z| / sqrt(2)),
+    poly(t) = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))).
+
+    poly needs t five times, so in a model compute it in steps, each term once: z as a column, then
+    t = normal_cdf_term(z) as a column in the next CTE, then normal_cdf_from_term(z, t) (or, for p-values,
+    two_proportion_p_value_from_z). normal_cdf(z) does it in one expression (t repeated), for literals and
+    short column names; its value is the same, bit for bit.
 #}
-{% macro normal_cdf(z) -%}
+{% macro normal_cdf_term(z) -%}
+    (1 / (1 + 0.3275911 * abs({{ z }}) / sqrt(2)))
+{%- endmacro %}
+
+{% macro normal_cdf_from_term(z, t) -%}
     (0.5 * (1 + sign({{ z }}) * (1 - (
-        (((((1.061405429 * (1 / (1 + 0.3275911 * abs({{ z }}) / sqrt(2)))
-        - 1.453152027) * (1 / (1 + 0.3275911 * abs({{ z }}) / sqrt(2)))
-        + 1.421413741) * (1 / (1 + 0.3275911 * abs({{ z }}) / sqrt(2)))
-        - 0.284496736) * (1 / (1 + 0.3275911 * abs({{ z }}) / sqrt(2)))
-        + 0.254829592) * (1 / (1 + 0.3275911 * abs({{ z }}) / sqrt(2))))
+        (((((1.061405429 * {{ t }} - 1.453152027) * {{ t }} + 1.421413741) * {{ t }}
+        - 0.284496736) * {{ t }} + 0.254829592) * {{ t }})
         * exp(-({{ z }}) * ({{ z }}) / 2)
     ))))
+{%- endmacro %}
+
+{% macro normal_cdf(z) -%}
+    {{ normal_cdf_from_term(z, normal_cdf_term(z)) }}
 {%- endmacro %}
 
 {#
     Two-sided p-value of the pooled two-proportion z-test of x1/n1 vs x2/n2.
     Null when a group is empty; 1 when both groups are all successes or all failures (no variance).
+    One expression: the z term is repeated (about 3 KB of SQL per call); in a model prefer the steps
+    two_proportion_z_score -> normal_cdf_term -> two_proportion_p_value_from_z (same value, bit for bit).
 #}
 {% macro two_proportion_p_value(x1, n1, x2, n2) -%}
     case
@@ -29,7 +42,7 @@
     end
 {%- endmacro %}
 
-{# |z| of the pooled two-proportion test (helper of two_proportion_p_value). #}
+{# |z| of the pooled two-proportion test (helper of two_proportion_p_value; no guard against empty groups). #}
 {% macro two_proportion_z(x1, n1, x2, n2) -%}
     abs(
         (cast({{ x1 }} as double) / ({{ n1 }}) - cast({{ x2 }} as double) / ({{ n2 }}))
@@ -39,6 +52,30 @@
             * (1.0 / ({{ n1 }}) + 1.0 / ({{ n2 }}))
         )
     )
+{%- endmacro %}
+
+{#
+    The pooled two-proportion p-value in three steps, each term computed once (one CTE each):
+        {{ two_proportion_z_score('x1', 'n1', 'x2', 'n2') }} as z_score      -- |z|; null where the p-value is null or 1
+        {{ normal_cdf_term('z_score') }} as z_term
+        {{ two_proportion_p_value_from_z('z_score', 'z_term', 'x1', 'n1', 'x2', 'n2') }} as p_value
+    Same value as two_proportion_p_value(x1, n1, x2, n2), bit for bit: null when a group is empty, 1 when
+    both groups are all successes or all failures. The guard keeps the division by zero out of z_score.
+#}
+{% macro two_proportion_z_score(x1, n1, x2, n2) -%}
+    case
+        when ({{ n1 }}) != 0 and ({{ n2 }}) != 0
+            and ({{ x1 }}) + ({{ x2 }}) != 0 and ({{ x1 }}) + ({{ x2 }}) != ({{ n1 }}) + ({{ n2 }})
+            then {{ two_proportion_z(x1, n1, x2, n2) }}
+    end
+{%- endmacro %}
+
+{% macro two_proportion_p_value_from_z(z, t, x1, n1, x2, n2) -%}
+    case
+        when ({{ n1 }}) = 0 or ({{ n2 }}) = 0 then null
+        when ({{ x1 }}) + ({{ x2 }}) = 0 or ({{ x1 }}) + ({{ x2 }}) = ({{ n1 }}) + ({{ n2 }}) then 1.0
+        else 2 * (1 - {{ normal_cdf_from_term(z, t) }})
+    end
 {%- endmacro %}
 
 {#

@@ -1,8 +1,14 @@
 """Load event files (CSV, Parquet, JSON Lines) into raw.events of the DuckDB warehouse.
 
 Usage:
-    .venv/bin/python scripts/load_events.py PATH [PATH ...] [--db DBPATH] [--format csv|parquet|jsonl]
-        [--map canonical=source ...] [--derive-event-id] [--quiet]
+    .venv/bin/python scripts/load_events.py PATH [PATH ...] [--db DBPATH] [--format csv|parquet|jsonl|tsv]
+        [--source canonical|ga4|segment|snowplow] [--map canonical=source ...] [--derive-event-id] [--quiet]
+
+--source (default canonical) says what the files are. ga4, segment and snowplow files land, in the export's
+own shape, in their own raw tables (raw.ga4_events, raw.segment_messages / _tracks / _pages / _identifies,
+raw.snowplow_events; see scripts/sources/) with the same rules as below (content hash, one transaction per
+file, load columns, raw.load_log with file_format '<source>:<format>'); dbt staging maps them to the
+canonical columns. A file that is not that format is a one-line error naming what is missing.
 
 PATH is a file or a directory; a directory means its non-hidden files with a known extension, in
 name order (not recursive). The format comes from the extension: .csv, .csv.gz, .parquet, .jsonl,
@@ -26,6 +32,9 @@ Values:
   nested Parquet values become JSON text. CSV: an empty unquoted field is NULL, "" is ''. JSON Lines:
   scalars as their text (numbers as DuckDB's JSON prints them, e.g. 12.50 -> '12.5'), objects and
   arrays as JSON text, a missing key or null is NULL; the columns are the keys of all records.
+- The optional `session_id` column (a tracker session id) is
+  loaded into raw.events.session_id (added after the load columns), never packed into properties, and is
+  not part of --derive-event-id's hash.
 - Missing optional canonical columns are NULL. Column names match the canonical names exactly, else
   ignoring case and surrounding blanks.
 - `--map canonical=source` (repeatable): the file's column `source` fills canonical column
@@ -85,14 +94,27 @@ from common.event_files import (
     SourceReadError,
     content_hash,
     csv_stream,
+    jsonl_keys,
     jsonl_line_stream,
     parquet_stream,
     resolve_paths,
 )
 from common.warehouse import connect, one_line
+from sources.loader import (
+    SOURCE_FORMATS,
+    SourceFileError,
+    ensure_source_tables,
+    load_source_file,
+    resolve_source_paths,
+)
+from sources.specs import SOURCES
+
+# Optional canonical columns (PRODUCT.md "Tracker sessions"): loaded when the file has them, never
+# packed into properties, not part of --derive-event-id's hash.
+OPTIONAL_COLUMNS: tuple[str, ...] = ("session_id",)
+LOADED_COLUMNS: tuple[str, ...] = (*CANONICAL_COLUMNS, *OPTIONAL_COLUMNS)
 
 SOURCE_VIEW = "__microconv_source"
-SCAN_VIEW = "__microconv_scan"
 
 CREATE_SQL = f"""
 CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA};
@@ -163,10 +185,10 @@ def parse_maps(items: Sequence[str]) -> dict[str, str]:
         canonical, source = canonical.strip(), source.strip()
         if not sep or not canonical or not source:
             raise CliError(f"bad --map '{item}': expected canonical=source")
-        if canonical not in CANONICAL_COLUMNS:
+        if canonical not in LOADED_COLUMNS:
             raise CliError(
                 f"bad --map '{item}': unknown canonical column '{canonical}' "
-                f"(expected one of: {', '.join(CANONICAL_COLUMNS)})"
+                f"(expected one of: {', '.join(LOADED_COLUMNS)})"
             )
         if canonical in mapping:
             raise CliError(f"bad --map '{item}': '{canonical}' is mapped twice")
@@ -194,7 +216,7 @@ def resolve_columns(
     """
     chosen: dict[str, int] = {}
     ignored: set[int] = set()
-    for column in CANONICAL_COLUMNS:
+    for column in LOADED_COLUMNS:
         index = None
         if column in mapping:
             index = find_column(names, mapping[column])
@@ -242,7 +264,7 @@ def build_select(source: SourceColumns, mapping: dict[str, str], derive_event_id
     def text(column: str) -> str:
         return source.text[chosen[column]] if column in chosen else "NULL::VARCHAR"
 
-    canon = ",\n        ".join(f'{text(c)} AS "{c}"' for c in CANONICAL_COLUMNS if c != "properties")
+    canon = ",\n        ".join(f'{text(c)} AS "{c}"' for c in LOADED_COLUMNS if c != "properties")
     if extras:
         keys = extra_keys(source.names, extras)
         pairs = ", ".join(f"{sql_string(key)}, {source.json[i]}" for key, i in zip(keys, extras, strict=True))
@@ -264,7 +286,7 @@ def build_select(source: SourceColumns, mapping: dict[str, str], derive_event_id
         event_id = f"md5(concat_ws('|', {parts}))"
     else:
         event_id = "event_id"
-    outer = ", ".join(others)
+    outer = ", ".join([*others, *OPTIONAL_COLUMNS])
     return f"""
 WITH picked AS (
     SELECT
@@ -311,34 +333,6 @@ def json_pointer(key: str) -> str:
     return "/" + key.replace("~", "~0").replace("/", "~1")
 
 
-def jsonl_keys(con: duckdb.DuckDBPyConnection, event_file: EventFile) -> list[str]:
-    """First pass over a JSON Lines file: every key in order of first appearance; checks each line
-    is a JSON object."""
-    stream = jsonl_line_stream(event_file)
-    con.register(SCAN_VIEW, stream.reader())
-    try:
-        groups = con.execute(
-            f"""
-            SELECT CASE WHEN try(json_type(c0)) = 'OBJECT' THEN json_keys(c0) END AS keys,
-                   min({ROW_COLUMN}) AS first_row
-            FROM {SCAN_VIEW}
-            GROUP BY ALL
-            ORDER BY first_row
-            """
-        ).fetchall()
-    except duckdb.Error as exc:
-        raise SourceReadError(str(stream.error or exc)) from exc
-    finally:
-        con.unregister(SCAN_VIEW)
-    bad = [first_row for keys, first_row in groups if keys is None]
-    if bad:
-        raise SourceReadError(f"row {min(bad)} is not a JSON object")
-    ordered: dict[str, None] = {}
-    for keys, _ in groups:
-        ordered.update(dict.fromkeys(keys))
-    return list(ordered)
-
-
 def open_source(
     con: duckdb.DuckDBPyConnection, event_file: EventFile
 ) -> tuple[SourceColumns, NumberedStream | None]:
@@ -367,6 +361,10 @@ def open_source(
 
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(CREATE_SQL)
+    # Optional canonical columns come after the load columns (older files gain them here).
+    for column in OPTIONAL_COLUMNS:
+        con.execute(f"ALTER TABLE {RAW_EVENTS} ADD COLUMN IF NOT EXISTS {column} VARCHAR")
+    ensure_source_tables(con)
 
 
 def load_file(
@@ -410,10 +408,10 @@ def insert_file(
     con: duckdb.DuckDBPyConnection, event_file: EventFile, digest: str, select: str, stream: NumberedStream
 ) -> LoadResult:
     """Insert the rows into raw.events and the file into raw.load_log, in ONE transaction."""
-    columns = ", ".join([*CANONICAL_COLUMNS, "_load_id", "_source_file", "_source_row", "_loaded_at"])
+    columns = ", ".join([*LOADED_COLUMNS, "_load_id", "_source_file", "_source_row", "_loaded_at"])
     insert = f"""
         INSERT INTO {RAW_EVENTS} ({columns})
-        SELECT {", ".join(CANONICAL_COLUMNS)}, $load_id, $source_file, {ROW_COLUMN}, $loaded_at
+        SELECT {", ".join(LOADED_COLUMNS)}, $load_id, $source_file, {ROW_COLUMN}, $loaded_at
         FROM ({select})
     """
     loaded_at = datetime.now(UTC).replace(tzinfo=None)
@@ -462,7 +460,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--db", default=None, help="DuckDB file (default: $MICROCONV_DB or warehouse/microconv.duckdb)"
     )
-    parser.add_argument("--format", choices=FORMATS, default=None, help="parse every file as this format")
+    parser.add_argument(
+        "--source",
+        choices=SOURCES,
+        default="canonical",
+        help="what the files are: canonical (default), ga4, segment or snowplow (see README, Sources)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=SOURCE_FORMATS,
+        default=None,
+        help="parse every file as this format (tsv: snowplow only)",
+    )
     parser.add_argument(
         "--map",
         action="append",
@@ -488,7 +497,12 @@ def _rate(rows: int, seconds: float) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     mapping = parse_maps(args.map)
-    files = resolve_paths(args.paths, args.format)
+    if args.source == "canonical":
+        files = resolve_paths(args.paths, args.format)
+    else:
+        if mapping or args.derive_event_id:
+            raise CliError(f"--map and --derive-event-id apply to --source canonical only, not {args.source}")
+        files = resolve_source_paths(args.paths, args.source, args.format)
     db_path = args.db or default_db_path()
 
     def say(line: str) -> None:
@@ -503,8 +517,11 @@ def main(argv: list[str] | None = None) -> int:
         for event_file in files:
             file_started = time.perf_counter()
             try:
-                result = load_file(con, event_file, mapping, args.derive_event_id)
-            except FileLoadError as exc:
+                if args.source == "canonical":
+                    result = load_file(con, event_file, mapping, args.derive_event_id)
+                else:
+                    result = load_source_file(con, event_file, args.source)
+            except (FileLoadError, SourceFileError) as exc:
                 failed += 1
                 print(f"error: {exc}", file=sys.stderr, flush=True)
                 continue

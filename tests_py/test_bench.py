@@ -25,8 +25,8 @@ def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MICROCONV_") and k != "BENCH_EVENTS"}
     proc = subprocess.run(
         [sys.executable, str(SCRIPT), "--events", "3000", "--seed", "3", "--no-tests",
-         "--workdir", str(workdir), "--results-dir", str(results)],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
+         "--source-events", "1000", "--workdir", str(workdir), "--results-dir", str(results)],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=900,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr + proc.stdout
     files = sorted(results.glob("*.json"))
@@ -37,7 +37,10 @@ def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
 def test_phases_are_timed(tiny_run: Run) -> None:
     _proc, report, _workdir = tiny_run
     phases = {p["phase"]: p for p in report["phases"]}
-    assert list(phases) == ["generate", "load", "dbt seed", "dbt run", "reference"]
+    assert list(phases) == ["generate", "load", "dbt seed", "dbt run", "reference", "source formats"]
+    formats = [row["format"] for row in report["source_formats"]]
+    assert formats[0] == "canonical csv" and len(formats) == 7
+    assert all(row["rows_per_s"] > 0 for row in report["source_formats"])
     for phase in phases.values():
         assert phase["seconds"] > 0
         assert phase["peak_rss_mib"] > 0
@@ -57,7 +60,7 @@ def test_every_model_is_timed_and_grouped(tiny_run: Run) -> None:
     assert models["fct_sessions"]["group"] == "marts"
     assert models["fct_sessions"]["rows"] > 0
     assert all(m["seconds"] >= 0 for m in models.values())
-    assert {g["group"] for g in report["model_groups"]} == {"staging", "intermediate", "marts"}
+    assert {g["group"] for g in report["model_groups"]} == {"staging", "intermediate", "marts", "semantic"}
     assert sum(g["models"] for g in report["model_groups"]) == len(models)
 
 

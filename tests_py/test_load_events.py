@@ -131,7 +131,7 @@ def test_csv_loads_rows_in_file_order_with_load_columns(tmp_path: Path, db: Path
     assert all(isinstance(r["_loaded_at"], datetime) and r["_loaded_at"].tzinfo is None for r in rows)
     # all canonical columns, in order, as text; missing optional ones are NULL
     described = query(db, "SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = 'events'")
-    assert [c for c, _ in described] == [*CANONICAL_COLUMNS, *LOAD_COLUMNS]
+    assert [c for c, _ in described] == [*CANONICAL_COLUMNS, *LOAD_COLUMNS, "session_id"]
     assert {t for c, t in described if c in CANONICAL_COLUMNS} == {"VARCHAR"}
     assert rows[0]["user_id"] is None and rows[0]["properties"] is None
     log = query(db, "SELECT load_id, source_file, content_hash, file_format, rows FROM raw.load_log")

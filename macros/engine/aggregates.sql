@@ -12,6 +12,10 @@
     arg_min_null({{ value }}, {{ order_by }})
 {%- endmacro %}
 
+{% macro spark__first_by(value, order_by) -%}
+    min_by({{ value }}, {{ order_by }})
+{%- endmacro %}
+
 {# Value at the largest `order_by` in a group; null values are kept, not skipped. #}
 {% macro last_by(value, order_by) -%}
     {{ return(adapter.dispatch('last_by', 'microconv')(value, order_by)) }}
@@ -19,6 +23,10 @@
 
 {% macro duckdb__last_by(value, order_by) -%}
     arg_max_null({{ value }}, {{ order_by }})
+{%- endmacro %}
+
+{% macro spark__last_by(value, order_by) -%}
+    max_by({{ value }}, {{ order_by }})
 {%- endmacro %}
 
 {# Exact median of a group (the mean of the two middle values for an even count). #}
@@ -32,6 +40,10 @@
 
 {% macro duckdb__median(column) -%}
     median({{ column }})
+{%- endmacro %}
+
+{% macro spark__median(column) -%}
+    percentile({{ column }}, 0.5)
 {%- endmacro %}
 
 {# Text aggregate of a group in a given order (e.g. 'a 31.2%, b 10.0%'). #}

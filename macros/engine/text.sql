@@ -25,6 +25,10 @@
     end
 {%- endmacro %}
 
+{% macro spark__clean_text(column) -%}
+    nullif(trim(both concat(' ', char(9), char(10), char(13)) from {{ column }}), '')
+{%- endmacro %}
+
 {# Regular expression test (true when `pattern` matches anywhere in the value). #}
 {% macro regex_matches(column, pattern) -%}
     {{ return(adapter.dispatch('regex_matches', 'microconv')(column, pattern)) }}
@@ -32,6 +36,10 @@
 
 {% macro duckdb__regex_matches(column, pattern) -%}
     regexp_matches({{ column }}, {{ pattern }})
+{%- endmacro %}
+
+{% macro spark__regex_matches(column, pattern) -%}
+    ({{ column }} rlike {{ pattern }})
 {%- endmacro %}
 
 {# Value of a URL query parameter, URL-decoded (`+` is a space), null when absent or empty. #}
@@ -43,12 +51,20 @@
     nullif(url_decode(replace(regexp_extract({{ url }}, '[?&]{{ name }}=([^&#]*)', 1), '+', ' ')), '')
 {%- endmacro %}
 
+{% macro spark__url_query_param(url, name) -%}
+    nullif(try_url_decode(replace(regexp_extract({{ url }}, '[?&]{{ name }}=([^&#]*)', 1), '+', ' ')), '')
+{%- endmacro %}
+
 {# Path of a URL, without scheme, host, query and fragment; '/' for a bare host. #}
 {% macro url_path(url) -%}
     {{ return(adapter.dispatch('url_path', 'microconv')(url)) }}
 {%- endmacro %}
 
 {% macro duckdb__url_path(url) -%}
+    coalesce(nullif(regexp_extract({{ url }}, '^(?:[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#]*)?([^?#]*)', 1), ''), '/')
+{%- endmacro %}
+
+{% macro spark__url_path(url) -%}
     coalesce(nullif(regexp_extract({{ url }}, '^(?:[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#]*)?([^?#]*)', 1), ''), '/')
 {%- endmacro %}
 
@@ -61,6 +77,10 @@
     nullif(lower(regexp_extract({{ url }}, '^[a-zA-Z][a-zA-Z0-9+.-]*://([^/?#:@]+)', 1)), '')
 {%- endmacro %}
 
+{% macro spark__url_host(url) -%}
+    nullif(lower(regexp_extract({{ url }}, '^[a-zA-Z][a-zA-Z0-9+.-]*://([^/?#:@]+)', 1)), '')
+{%- endmacro %}
+
 {# A ratio as percent text with one decimal: 0.3125 -> '31.3%'. #}
 {% macro percent_text(ratio) -%}
     {{ return(adapter.dispatch('percent_text', 'microconv')(ratio)) }}
@@ -68,4 +88,8 @@
 
 {% macro duckdb__percent_text(ratio) -%}
     printf('%.1f%%', 100.0 * ({{ ratio }}))
+{%- endmacro %}
+
+{% macro spark__percent_text(ratio) -%}
+    format_string('%.1f%%', cast(100.0 * ({{ ratio }}) as double))
 {%- endmacro %}

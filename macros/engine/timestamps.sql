@@ -26,6 +26,19 @@
     end
 {%- endmacro %}
 
+{#
+    Spark: its string-to-timestamp cast reads ISO-8601 with `Z` or `+hh[:mm]` offsets (and none = the session
+    time zone, UTC in the profile); a blank before the offset is removed first; `+hh` alone gets `:00`.
+#}
+{% macro spark__parse_utc_timestamp(column) -%}
+    try_cast(
+        regexp_replace(
+            regexp_replace({{ column }}, '\s+([zZ]|[+-]\d{2}(:?\d{2})?)$', '$1'),
+            '([+-]\d{2})$', '$1:00'
+        ) as timestamp
+    )
+{%- endmacro %}
+
 {# Stable text form of a timestamp (microseconds, 'Z'), used in hashed ids. #}
 {% macro timestamp_key(column) -%}
     {{ return(adapter.dispatch('timestamp_key', 'microconv')(column)) }}
@@ -35,6 +48,10 @@
     strftime({{ column }}, '%Y-%m-%dT%H:%M:%S.%fZ')
 {%- endmacro %}
 
+{% macro spark__timestamp_key(column) -%}
+    date_format({{ column }}, "yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'")
+{%- endmacro %}
+
 {# Seconds between two timestamps, with fractions (not a boundary-counting datediff). #}
 {% macro seconds_between(start_ts, end_ts) -%}
     {{ return(adapter.dispatch('seconds_between', 'microconv')(start_ts, end_ts)) }}
@@ -42,4 +59,8 @@
 
 {% macro duckdb__seconds_between(start_ts, end_ts) -%}
     (epoch({{ end_ts }}) - epoch({{ start_ts }}))
+{%- endmacro %}
+
+{% macro spark__seconds_between(start_ts, end_ts) -%}
+    ((unix_micros({{ end_ts }}) - unix_micros({{ start_ts }})) / 1000000.0)
 {%- endmacro %}

@@ -74,6 +74,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--select", help="dbt selector for `dbt run` (default: every model)")
     parser.add_argument("--no-tests", action="store_true", help="skip the dbt data tests")
     parser.add_argument(
+        "--source-events",
+        type=int,
+        default=0,
+        help="also time loading every source format with this many events (bench_sources.py; 0 = skip)",
+    )
+    parser.add_argument(
         "--no-reference", action="store_true", help="skip the reference SQL and the comparison"
     )
     args = parser.parse_args(argv)

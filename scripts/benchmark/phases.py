@@ -10,6 +10,7 @@ PIPELINE where it belongs; the phase table, the JSON results and the tests pick 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import sys
@@ -265,9 +266,36 @@ def reference_ratio(run: BenchRun, scope: set[str], reference_seconds: float) ->
     }
 
 
+def source_formats(run: BenchRun) -> None:
+    """Rows/s of every source format (GA4, Segment, Snowplow) next to the canonical CSV loader's, in the
+    same run (scripts/bench_sources.py, its own small data set); skipped unless --source-events."""
+    if not run.args.source_events:
+        return
+    results = run.workdir / "source_formats.json"
+    events = str(run.args.source_events)
+    cmd = [PYTHON, "scripts/bench_sources.py", "--events", events, "--json", str(results)]
+    run.child_phase("source formats", cmd, per_event=False)
+    rows = json.loads(results.read_text())["results"]
+    run.report["source_formats"] = rows
+    for row in rows:
+        run.console.print(
+            f"  {row['format']:<24} {row['rows_per_s']:>10,.0f} rows/s  "
+            f"{row['slower_than_canonical_csv']:.2f}x the canonical CSV loader's time per row"
+        )
+
+
 def database_size(run: BenchRun) -> None:
     run.report["database_mib"] = run.db.stat().st_size / BYTES_PER_MIB if run.db.exists() else None
 
 
 Phase = Callable[[BenchRun], None]
-PIPELINE: tuple[Phase, ...] = (generate, load, dbt_seed, dbt_run, dbt_test, reference, database_size)
+PIPELINE: tuple[Phase, ...] = (
+    generate,
+    load,
+    dbt_seed,
+    dbt_run,
+    dbt_test,
+    reference,
+    database_size,
+    source_formats,
+)

@@ -102,3 +102,12 @@ INCIDENT_END = "2026-10-12"
 INCIDENT_DEVICE = "mobile"
 INCIDENT_EVENT = "add_payment_info"
 INCIDENT_RATE_FACTOR = 0.03
+
+# Report (scripts/report.py): the self-contained HTML page written by `make report`.
+REPORT_ENV_VAR = "MICROCONV_REPORT"
+DEFAULT_REPORT = "reports/microconv.html"
+
+
+def default_report_path() -> str:
+    """The report file: $MICROCONV_REPORT, else the project default."""
+    return os.environ.get(REPORT_ENV_VAR) or DEFAULT_REPORT

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pa_csv
@@ -35,6 +36,8 @@ from common.cli import CliError
 from common.constants import FORMATS
 
 ROW_COLUMN = "__row"
+# DuckDB view of a JSON Lines file while its keys are collected (jsonl_keys).
+JSONL_KEYS_VIEW = "__microconv_jsonl_keys"
 CSV_BLOCK_SIZE = 4 << 20  # bytes per Arrow CSV block; a single row must fit in one block
 PARQUET_BATCH_ROWS = 65_536
 
@@ -223,3 +226,31 @@ def jsonl_line_stream(event_file: EventFile) -> NumberedStream:
     except (pa.ArrowException, OSError, EOFError, ValueError) as exc:
         raise SourceReadError(str(exc)) from exc
     return NumberedStream(iter(reader), reader.schema)
+
+
+def jsonl_keys(con: duckdb.DuckDBPyConnection, event_file: EventFile) -> list[str]:
+    """First pass over a JSON Lines file: every key in order of first appearance; checks each line
+    is a JSON object."""
+    stream = jsonl_line_stream(event_file)
+    con.register(JSONL_KEYS_VIEW, stream.reader())
+    try:
+        groups = con.execute(
+            f"""
+            SELECT CASE WHEN try(json_type(c0)) = 'OBJECT' THEN json_keys(c0) END AS keys,
+                   min({ROW_COLUMN}) AS first_row
+            FROM {JSONL_KEYS_VIEW}
+            GROUP BY ALL
+            ORDER BY first_row
+            """
+        ).fetchall()
+    except duckdb.Error as exc:
+        raise SourceReadError(str(stream.error or exc)) from exc
+    finally:
+        con.unregister(JSONL_KEYS_VIEW)
+    bad = [first_row for keys, first_row in groups if keys is None]
+    if bad:
+        raise SourceReadError(f"row {min(bad)} is not a JSON object")
+    ordered: dict[str, None] = {}
+    for keys, _ in groups:
+        ordered.update(dict.fromkeys(keys))
+    return list(ordered)

@@ -11,7 +11,7 @@ with
 actual as (
     select
         {% for column in columns -%}
-            cast({{ column }} as varchar) as {{ column }}{{ "," if not loop.last }}
+            cast({{ column }} as {{ dbt.type_string() }}) as {{ column }}{{ "," if not loop.last }}
         {% endfor %}
     from {{ model }}
 ),
@@ -19,7 +19,7 @@ actual as (
 expected as (
     select
         {% for column in columns -%}
-            cast({{ column }} as varchar) as {{ column }}{{ "," if not loop.last }}
+            cast({{ column }} as {{ dbt.type_string() }}) as {{ column }}{{ "," if not loop.last }}
         {% endfor %}
     from {{ read_csv_as_text(expected_csv) }}
 ),

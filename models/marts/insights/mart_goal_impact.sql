@@ -1,11 +1,8 @@
 -- Grain (session / user) x micro goal x macro goal: how much more often units that completed the micro goal
 -- (at or before the macro goal) complete the macro goal, with a 95% CI and a p-value. Association, not causation.
 -- Counts come from goal completions only (never a grid of every unit x goal), so the cost grows with conversions.
+-- The two grains are prepared by int_session_goals__first_completed and int_user_goals__first_completed.
 with
-
-conversions as (
-    select * from {{ ref('fct_conversions') }}
-),
 
 sessions as (
     select * from {{ ref('fct_sessions') }}
@@ -15,12 +12,12 @@ goals as (
     select * from {{ ref('stg_config__conversion_goals') }}
 ),
 
-users as (
-    select
-        user_key,
-        min(started_at) as first_seen_at
-    from sessions
-    group by user_key
+session_goal_firsts as (
+    select * from {{ ref('int_session_goals__first_completed') }}
+),
+
+user_goal_firsts as (
+    select * from {{ ref('int_user_goals__first_completed') }}
 ),
 
 unit_totals as (
@@ -31,54 +28,29 @@ unit_totals as (
     union all
     select
         'user' as grain,
-        count(*) as units
-    from users
+        count(distinct user_key) as units
+    from sessions
 ),
 
-session_goal_firsts as (
-    -- Session grain: a goal's first completion, by position in the session's (event_ts, event_id) order.
+unit_goal_firsts as (
+    -- Both grains as units x goals; "first_position" orders the micro and the macro goal within a unit.
     select
         'session' as grain,
         session_id as unit_id,
         goal_id,
         goal_kind,
-        cast(min(event_number) as double) as first_position,
-        sum(value) as value
-    from conversions
-    group by session_id, goal_id, goal_kind
-),
-
-user_window_conversions as (
-    -- User grain: only completions within impact_user_window_days of the user's first session start.
-    select
-        conversions.user_key,
-        conversions.goal_id,
-        conversions.goal_kind,
-        conversions.value,
-        {{ seconds_between('users.first_seen_at', 'conversions.converted_at') }} as seconds_from_first_seen
-    from conversions
-    inner join users on conversions.user_key = users.user_key
-    where
-        conversions.converted_at
-        <= {{ dbt.dateadd('day', var('impact_user_window_days'), 'users.first_seen_at') }}
-),
-
-user_goal_firsts as (
+        cast(first_event_number as double) as first_position,
+        value
+    from session_goal_firsts
+    union all
     select
         'user' as grain,
         user_key as unit_id,
         goal_id,
         goal_kind,
-        min(seconds_from_first_seen) as first_position,
-        sum(value) as value
-    from user_window_conversions
-    group by user_key, goal_id, goal_kind
-),
-
-unit_goal_firsts as (
-    select * from session_goal_firsts
-    union all
-    select * from user_goal_firsts
+        first_seconds_from_first_seen as first_position,
+        value
+    from user_goal_firsts
 ),
 
 micro_firsts as (

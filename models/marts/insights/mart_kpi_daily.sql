@@ -1,49 +1,20 @@
 -- One row per day (session start date, UTC): traffic, engagement, conversions by type, revenue and orders.
--- Every count is attributed to the day its session started, like fct_funnel_daily.
+-- Every count is attributed to the day its session started, like fct_funnel_daily. Orders: int_orders__deduplicated.
 with
 
 sessions as (
     select * from {{ ref('fct_sessions') }}
 ),
 
-conversions as (
-    select * from {{ ref('fct_conversions') }}
-),
-
-events as (
-    select * from {{ ref('int_events__sessionized') }}
-),
-
-order_events as (
-    -- Macro conversions whose completing event carries revenue are orders; one order id counts once
-    -- (its first such event), so a re-sent purchase event does not double the order.
-    select
-        conversions.session_id,
-        events.revenue,
-        row_number() over (
-            partition by coalesce(events.order_id, events.event_id)
-            order by conversions.converted_at, conversions.completing_event_id
-        ) as order_event_rank
-    from conversions
-    inner join events on conversions.completing_event_id = events.event_id
-    where
-        conversions.goal_kind = 'macro'
-        and events.revenue is not null
-),
-
 orders as (
-    select
-        session_id,
-        revenue as order_revenue
-    from order_events
-    where order_event_rank = 1
+    select * from {{ ref('int_orders__deduplicated') }}
 ),
 
 daily_orders as (
     select
         sessions.session_date,
         count(*) as orders,
-        sum(orders.order_revenue) as order_revenue
+        sum(orders.revenue) as order_revenue
     from orders
     inner join sessions on orders.session_id = sessions.session_id
     group by sessions.session_date

@@ -1,10 +1,10 @@
 -- One row per page group (seeds/page_groups.csv): traffic, how often visits go on to complete the group's
 -- primary goal (and other goals) after viewing it, exits and the most common next page group.
--- Patterns are matched once per distinct page_path, not per page view.
+-- Page views come with their group from int_page_views__grouped (the matcher is int_page_paths__grouped).
 with
 
-events as (
-    select * from {{ ref('int_events__sessionized') }}
+grouped_page_views as (
+    select * from {{ ref('int_page_views__grouped') }}
 ),
 
 page_groups as (
@@ -13,59 +13,6 @@ page_groups as (
 
 conversions as (
     select * from {{ ref('fct_conversions') }}
-),
-
-page_views as (
-    select
-        session_id,
-        event_number,
-        page_path,
-        lead(page_path) over (partition by session_id order by event_number) as next_page_path,
-        lead(event_number) over (partition by session_id order by event_number) is null as is_exit
-    from events
-    where event_name = 'page_view'
-),
-
-distinct_paths as (
-    select distinct page_path
-    from page_views
-    where page_path is not null
-),
-
-path_matches as (
-    -- The longest matching pattern wins; ties go to the smallest pattern text.
-    select
-        distinct_paths.page_path,
-        page_groups.page_group,
-        row_number() over (
-            partition by distinct_paths.page_path
-            order by page_groups.pattern_length desc, page_groups.page_path_like asc
-        ) as match_rank
-    from distinct_paths
-    inner join page_groups on distinct_paths.page_path like page_groups.page_path_like
-),
-
-path_groups as (
-    select
-        page_path,
-        page_group
-    from path_matches
-    where match_rank = 1
-),
-
-grouped_page_views as (
-    select
-        page_views.session_id,
-        page_views.event_number,
-        page_views.is_exit,
-        current_groups.page_group,
-        case
-            when page_views.is_exit then '(exit)'
-            else coalesce(next_groups.page_group, '(other)')
-        end as next_page_group
-    from page_views
-    inner join path_groups as current_groups on page_views.page_path = current_groups.page_path
-    left join path_groups as next_groups on page_views.next_page_path = next_groups.page_path
 ),
 
 group_views as (

@@ -77,7 +77,7 @@ final as (
             when problem is null then funnel_id
             else {{ raise_error(
                 "'seeds/funnel_steps.csv: funnel ' || coalesce(funnel_id, '(empty)') || ' step '"
-                ~ " || coalesce(cast(step_number as varchar), '(empty)') || ': ' || problem"
+                ~ " || coalesce(cast(step_number as string), '(empty)') || ': ' || problem"
             ) }}
         end as funnel_id,
         funnel_name,

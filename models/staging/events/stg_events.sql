@@ -71,6 +71,7 @@ final as (
         revenue,
         order_id,
         properties,
+        tracker_session_id,
         _load_id,
         _source_file,
         _source_row,

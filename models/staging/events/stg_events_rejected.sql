@@ -1,8 +1,9 @@
--- Invalid raw rows, with the reason and the raw text values as loaded, so they can be fixed and reloaded.
+-- Invalid raw rows, with the reason and the raw text values as loaded (for GA4, Segment and Snowplow: as their
+-- staging models map them), so they can be fixed and reloaded.
 with
 
 source as (
-    select * from {{ source('raw', 'events') }}
+    select * from {{ ref('stg_events__unioned') }}
 ),
 
 rejected as (
@@ -34,6 +35,7 @@ final as (
         source.revenue,
         source.order_id,
         source.properties,
+        source.session_id,
         source._load_id,
         source._source_file,
         source._source_row,

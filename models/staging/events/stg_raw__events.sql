@@ -1,4 +1,5 @@
--- Every raw row, cleaned and typed, with the reason it is rejected (null when valid).
+-- Every raw row of every source (stg_events__unioned), cleaned and typed, with the reason it is rejected
+-- (null when valid).
 -- A view: writing every raw row out once more costs more than its readers recompute. stg_events reads all
 -- of its columns once; stg_events_rejected and mart_load_reconciliation read only the few columns the
 -- reject reason needs, and DuckDB computes only those.
@@ -7,7 +8,7 @@
 with
 
 source as (
-    select * from {{ source('raw', 'events') }}
+    select * from {{ ref('stg_events__unioned') }}
 ),
 
 trimmed as (
@@ -30,6 +31,7 @@ trimmed as (
         {{ clean_text('revenue') }} as revenue_text,
         {{ clean_text('order_id') }} as order_id,
         {{ clean_text('properties') }} as properties,
+        {{ clean_text('session_id') }} as tracker_session_id,
         _load_id,
         _source_file,
         _source_row,
@@ -57,6 +59,7 @@ parsed as (
         {{ try_cast_as('revenue_text', 'decimal(18, 2)') }} as revenue,
         order_id,
         properties,
+        tracker_session_id,
         _load_id,
         _source_file,
         _source_row,

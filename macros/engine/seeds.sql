@@ -1,0 +1,34 @@
+{#
+    Seeds on Spark (dbt-spark's `session` method): dbt-spark binds a missing CSV value as the text 'None'
+    (its session cursor quotes every binding), so an empty cell would not be null. This override of
+    dbt-spark's spark__load_csv_rows writes each value as a literal instead: empty -> null, numbers as
+    they are, text quoted. Same table as on DuckDB. Only used by `dbt seed` on the spark target.
+#}
+{% macro spark__load_csv_rows(model, agate_table) %}
+    {%- set column_override = model['config'].get('column_types', {}) -%}
+    {%- set statements = [] -%}
+    {%- for chunk in agate_table.rows | batch(get_batch_size()) -%}
+        {%- set sql -%}
+            insert into {{ this.render() }} values
+            {% for row in chunk -%}
+                (
+                {%- for col_name in agate_table.column_names -%}
+                    {%- set type = column_override.get(col_name, adapter.convert_type(agate_table, loop.index0)) -%}
+                    {%- set value = row[loop.index0] -%}
+                    {%- if value is none -%}
+                        cast(null as {{ type }})
+                    {%- elif value is number -%}
+                        cast({{ value }} as {{ type }})
+                    {%- else -%}
+                        cast('{{ value | string | replace("'", "\\'") }}' as {{ type }})
+                    {%- endif -%}
+                    {{- ", " if not loop.last -}}
+                {%- endfor -%}
+                ){{ ", " if not loop.last }}
+            {% endfor %}
+        {%- endset -%}
+        {%- do adapter.add_query(sql, abridge_sql_log=True) -%}
+        {%- if loop.first -%}{%- do statements.append(sql) -%}{%- endif -%}
+    {%- endfor -%}
+    {{ return(statements[0]) }}
+{% endmacro %}

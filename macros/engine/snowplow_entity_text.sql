@@ -1,0 +1,16 @@
+{#
+    Snowplow self-describing JSON (the enriched TSV's `contexts` / `derived_contexts`: {"schema", "data": [...]},
+    or `unstruct_event`: {"schema", "data": {"schema", "data"}}): a field of the first entity whose
+    schema URI matches `schema_like` (SQL LIKE), as text; null when there is none.
+#}
+{% macro snowplow_context_text(contexts, schema_like, field) %}{{ return(adapter.dispatch('snowplow_context_text', 'microconv')(contexts, schema_like, field)) }}{% endmacro %}
+
+{% macro duckdb__snowplow_context_text(contexts, schema_like, field) -%}
+    json_extract_string(
+        list_filter(
+            json_extract({{ contexts }}, '$.data[*]'),
+            lambda entity: json_extract_string(entity, '$.schema') like '{{ schema_like }}'
+        )[1],
+        '$.data.{{ field }}'
+    )
+{%- endmacro %}

@@ -1,0 +1,26 @@
+-- Session grain of mart_goal_impact: one row per session x goal completed in it, with the position
+-- (event_number, in the session's (event_ts, event_id) order) of the goal's first completion and the total
+-- value of its completions in the session.
+with
+
+conversions as (
+    select * from {{ ref('int_conversions__unioned') }}
+),
+
+goals as (
+    select * from {{ ref('stg_config__conversion_goals') }}
+),
+
+final as (
+    select
+        conversions.session_id,
+        conversions.goal_id,
+        goals.goal_kind,
+        min(conversions.event_number) as first_event_number,
+        sum(conversions.value) as value
+    from conversions
+    inner join goals on conversions.goal_id = goals.goal_id
+    group by conversions.session_id, conversions.goal_id, goals.goal_kind
+)
+
+select * from final
