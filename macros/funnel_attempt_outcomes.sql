@@ -1,7 +1,8 @@
 {#
     Exclusions and the counted attempt of every unit (session_id or user_key), shared by the session and user
     funnels. `reached` has one row per attempt x reached step (funnel_id, <unit_key>, start_position,
-    window_ends_at, step_number, reached_at, ...); `exclusions` is int_funnel_exclusions__mapped.
+    window_ends_at, step_number, reached_at, ...); `exclusions` is int_funnel_exclusions__mapped; `start_counts`
+    has possible_starts per funnel x unit (ordered and strict funnels).
     - An attempt is excluded when an exclusion goal of the funnel is completed strictly after the attempt
       reached from_step and strictly before it reached to_step (to_step not reached: up to the end of the
       attempt's window). At the same instant as either step it is ignored. One window pass per rule finds
@@ -14,7 +15,7 @@
     Returns every row of `reached` plus attempt_furthest_step, excluded_at, is_excluded, attempt_reach,
     attempts (per unit) and is_chosen.
 #}
-{% macro funnel_attempt_outcomes(reached, exclusions, unit_key) %}
+{% macro funnel_attempt_outcomes(reached, exclusions, start_counts, unit_key) %}
     with
 
     rules as (
@@ -133,16 +134,39 @@
         group by {{ reached }}.funnel_id, {{ reached }}.{{ unit_key }}, {{ reached }}.start_position
     ),
 
-    ranked as (
+    keyed as (
+        -- The counted attempt is the one with the smallest choice_key: the largest reach first, then a clean
+        -- attempt before an excluded one, then the earliest start. One sortable bigint (reach < 1000 steps,
+        -- positions < 2^40) lets a hash aggregate pick it, instead of a window sort per unit.
         select
             *,
             excluded_at is not null as is_excluded,
-            count(*) over (partition by funnel_id, {{ unit_key }}) as attempts,
-            row_number() over (
-                partition by funnel_id, {{ unit_key }}
-                order by attempt_reach desc, case when excluded_at is null then 0 else 1 end, start_position
-            ) = 1 as is_chosen
+            cast(1000 - attempt_reach as bigint) * 2199023255552
+            + case when excluded_at is null then 0 else 1099511627776 end
+            + start_position as choice_key
         from scored
+    ),
+
+    chosen as (
+        select
+            funnel_id,
+            {{ unit_key }},
+            min(choice_key) as chosen_key,
+            count(*) as attempts_walked
+        from keyed
+        group by funnel_id, {{ unit_key }}
+    ),
+
+    ranked as (
+        select
+            keyed.*,
+            chosen.attempts_walked,
+            keyed.choice_key = chosen.chosen_key as is_chosen
+        from keyed
+        inner join chosen
+            on
+                keyed.funnel_id = chosen.funnel_id
+                and keyed.{{ unit_key }} = chosen.{{ unit_key }}
     )
 
     select
@@ -151,7 +175,9 @@
         ranked.excluded_at,
         ranked.is_excluded,
         ranked.attempt_reach,
-        ranked.attempts,
+        -- Possible starts (ordered and strict funnels: before the cutoff of macro funnel_start_cutoffs), else
+        -- the attempts walked (unordered funnels).
+        coalesce({{ start_counts }}.possible_starts, ranked.attempts_walked) as attempts,
         ranked.is_chosen
     from {{ reached }}
     inner join ranked
@@ -159,4 +185,8 @@
             {{ reached }}.funnel_id = ranked.funnel_id
             and {{ reached }}.{{ unit_key }} = ranked.{{ unit_key }}
             and {{ reached }}.start_position = ranked.start_position
+    left join {{ start_counts }}
+        on
+            {{ reached }}.funnel_id = {{ start_counts }}.funnel_id
+            and {{ reached }}.{{ unit_key }} = {{ start_counts }}.{{ unit_key }}
 {% endmacro %}

@@ -84,9 +84,9 @@ def _build_config(project: Path) -> subprocess.CompletedProcess[str]:
         (
             # Two independent models fail in one build (stg_config__funnels does not read the goals).
             "funnels.csv",
-            "review_strict,Product view then review then cart (no detours),1,strict,closed",
-            "review_strict,Product view then review then cart (no detours),1,strictly,closed",
-            "seeds/funnels.csv: funnel review_strict: funnel_mode must be ordered, strict or unordered "
+            "checkout_strict,Checkout without detours,1,strict,closed",
+            "checkout_strict,Checkout without detours,1,strictly,closed",
+            "seeds/funnels.csv: funnel checkout_strict: funnel_mode must be ordered, strict or unordered "
             "(got strictly)",
         ),
         (

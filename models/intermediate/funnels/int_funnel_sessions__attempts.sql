@@ -31,15 +31,29 @@ successors as (
     {{ funnel_step_successors('completions', 'session_id', 'session_position') }}
 ),
 
+cutoffs as (
+    {{ funnel_start_cutoffs('completions', 'funnels', 'steps', 'exclusions', 'session_id', 'session_position') }}
+),
+
 linked as (
     {{ funnel_linked_completions(
-        'completions', 'successors', 'funnels', 'steps', 'next_instants',
+        'completions', 'successors', 'funnels', 'steps', 'next_instants', 'cutoffs',
         'session_id', 'session_position', 'next_session_instant_at'
     ) }}
 ),
 
+start_counts as (
+    select
+        funnel_id,
+        session_id,
+        count(*) as possible_starts
+    from linked
+    where is_possible_start
+    group by funnel_id, session_id
+),
+
 attempts as (
-    {{ funnel_attempt_steps('linked', 'session_id', 'session_position') }}
+    {{ funnel_attempt_steps('linked', 'session_position') }}
 ),
 
 unordered as (
@@ -47,17 +61,20 @@ unordered as (
 ),
 
 reached as (
+    -- The recursion carries ids: the step reached and the attempt's start come from `linked`.
     select
-        funnel_id,
-        session_id,
-        start_position,
-        start_step,
-        window_ends_at,
-        step_number,
-        session_position,
-        reached_at
+        reached_step.funnel_id,
+        reached_step.session_id,
+        start_step.session_position as start_position,
+        start_step.step_number as start_step,
+        attempts.window_ends_at,
+        reached_step.step_number,
+        reached_step.session_position,
+        attempts.reached_at
     from attempts
-    where is_reached
+    inner join linked as reached_step on attempts.completion_id = reached_step.completion_id
+    inner join linked as start_step on attempts.start_id = start_step.completion_id
+    where attempts.is_reached
     union all
     select
         funnel_id,
@@ -72,7 +89,7 @@ reached as (
 ),
 
 outcomes as (
-    {{ funnel_attempt_outcomes('reached', 'exclusions', 'session_id') }}
+    {{ funnel_attempt_outcomes('reached', 'exclusions', 'start_counts', 'session_id') }}
 ),
 
 final as (

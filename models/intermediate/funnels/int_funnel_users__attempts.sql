@@ -31,14 +31,29 @@ successors as (
     {{ funnel_step_successors('completions', 'user_key', 'user_position') }}
 ),
 
+cutoffs as (
+    {{ funnel_start_cutoffs('completions', 'funnels', 'steps', 'exclusions', 'user_key', 'user_position') }}
+),
+
 linked as (
     {{ funnel_linked_completions(
-        'completions', 'successors', 'funnels', 'steps', 'next_instants', 'user_key', 'user_position', 'next_user_instant_at'
+        'completions', 'successors', 'funnels', 'steps', 'next_instants', 'cutoffs',
+        'user_key', 'user_position', 'next_user_instant_at'
     ) }}
 ),
 
+start_counts as (
+    select
+        funnel_id,
+        user_key,
+        count(*) as possible_starts
+    from linked
+    where is_possible_start
+    group by funnel_id, user_key
+),
+
 attempts as (
-    {{ funnel_attempt_steps('linked', 'user_key', 'user_position') }}
+    {{ funnel_attempt_steps('linked', 'user_position') }}
 ),
 
 unordered as (
@@ -46,18 +61,21 @@ unordered as (
 ),
 
 reached as (
+    -- The recursion carries ids: the step reached and the attempt's start come from `linked`.
     select
-        funnel_id,
-        user_key,
-        start_position,
-        start_step,
-        window_ends_at,
-        step_number,
-        user_position,
-        session_id,
-        reached_at
+        reached_step.funnel_id,
+        reached_step.user_key,
+        start_step.user_position as start_position,
+        start_step.step_number as start_step,
+        attempts.window_ends_at,
+        reached_step.step_number,
+        reached_step.user_position,
+        reached_step.session_id,
+        attempts.reached_at
     from attempts
-    where is_reached
+    inner join linked as reached_step on attempts.completion_id = reached_step.completion_id
+    inner join linked as start_step on attempts.start_id = start_step.completion_id
+    where attempts.is_reached
     union all
     select
         funnel_id,
@@ -73,7 +91,7 @@ reached as (
 ),
 
 outcomes as (
-    {{ funnel_attempt_outcomes('reached', 'exclusions', 'user_key') }}
+    {{ funnel_attempt_outcomes('reached', 'exclusions', 'start_counts', 'user_key') }}
 ),
 
 final as (
