@@ -3,6 +3,7 @@
 -- var alert_funnels (every funnel when it is empty).
 {%- set period = var('alert_period') -%}
 {%- set watched_funnels = var('alert_funnels') -%}
+{%- set watched_filter = "funnel_id in ('" ~ watched_funnels | join("', '") ~ "')" if watched_funnels else "true" -%}
 {%- if period not in ['day', 'week'] -%}
     {{ exceptions.raise_compiler_error("var alert_period must be 'day' or 'week', got '" ~ period ~ "'") }}
 {%- endif %}
@@ -24,9 +25,7 @@ periodized as (
         sessions_reached_previous,
         sessions_reached
     from funnel_daily
-    {% if watched_funnels | length > 0 -%}
-        where funnel_id in ('{{ watched_funnels | join("', '") }}')
-    {%- endif %}
+    where {{ watched_filter }}
 ),
 
 aggregated as (
