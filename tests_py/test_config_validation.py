@@ -84,9 +84,9 @@ def _build_config(project: Path) -> subprocess.CompletedProcess[str]:
         (
             # Two independent models fail in one build (stg_config__funnels does not read the goals).
             "funnels.csv",
-            "checkout_strict,Checkout without detours,1,strict,closed",
-            "checkout_strict,Checkout without detours,1,strictly,closed",
-            "seeds/funnels.csv: funnel checkout_strict: funnel_mode must be ordered, strict or unordered "
+            "review_cart_strict,Review read then add to cart right away,1,strict,closed",
+            "review_cart_strict,Review read then add to cart right away,1,strictly,closed",
+            "seeds/funnels.csv: funnel review_cart_strict: funnel_mode must be ordered, strict or unordered "
             "(got strictly)",
         ),
         (
