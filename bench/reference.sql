@@ -9,7 +9,7 @@
 -- covers: stg_raw__events, stg_events, stg_events_rejected, int_events__sessionized, int_visitors__stitched
 -- covers: int_sessions__aggregated, int_sessions__channel_grouped, int_conversions__event_goals
 -- covers: int_conversions__session_metric_goals, fct_conversions, fct_sessions, dim_goals
--- covers: int_funnel_completions__mapped, int_funnel_sessions__matched, fct_funnel_session_steps
+-- covers: int_funnel_completions__mapped, int_funnel_sessions__attempts, fct_funnel_session_steps
 -- covers: fct_funnel_sessions, int_funnel_users__attempts, fct_funnel_users, fct_funnel_daily
 -- covers: mart_kpi_daily, mart_load_reconciliation
 -- Not covered: the config validation models (stg_config__*: the seeds are read as they are, assumed
@@ -272,6 +272,20 @@ select
         as goal_source
 from config.conversion_goals;
 
+-- Only the plain funnels (ordered, closed, no per-step limit, no exclusion): the reference does not implement the
+-- funnel options (strict, unordered, open, exclusions, max_hours_from_previous), and the funnel comparisons
+-- cover these funnels only (reference.covered_funnels).
+create or replace table reference.covered_funnels as
+select ref_clean(funnels.funnel_id) as funnel_id
+from config.funnels
+where
+    coalesce(lower(ref_clean(funnels.funnel_mode)), 'ordered') = 'ordered'
+    and coalesce(lower(ref_clean(funnels.funnel_type)), 'closed') = 'closed'
+    and ref_clean(funnels.funnel_id) not in (select ref_clean(funnel_id) from config.funnel_exclusions)
+    and ref_clean(funnels.funnel_id) not in (
+        select ref_clean(funnel_id) from config.funnel_steps where ref_clean(max_hours_from_previous) is not null
+    );
+
 create or replace temp table ref_steps as
 select
     ref_clean(steps.funnel_id) as funnel_id,
@@ -281,7 +295,8 @@ select
     count(*) over (partition by steps.funnel_id) as total_steps
 from config.funnel_steps as steps
 inner join config.funnels
-    on ref_clean(steps.funnel_id) = ref_clean(funnels.funnel_id);
+    on ref_clean(steps.funnel_id) = ref_clean(funnels.funnel_id)
+where ref_clean(steps.funnel_id) in (select funnel_id from reference.covered_funnels);
 
 -- 8. Sessions: aggregates, channel and visitor in one pass over the events.
 create or replace temp table ref_sessions as

@@ -11,6 +11,9 @@ Reads (read-only) the DuckDB file `--db`, else $MICROCONV_DB, else warehouse/mic
 - the main funnel (`--funnel`, default: dim_users.main_funnel_id, i.e. the dbt var main_funnel_id):
   sessions reaching each step, the step rate (of the previous step) and the share of all sessions
   (marts.fct_funnel_daily);
+- every other funnel on one line: its mode (ordered / strict / unordered, open), its exclusions,
+  the sessions reaching each step, and the sessions excluded (marts.fct_funnel_daily,
+  marts.fct_funnel_sessions, staging.stg_config__funnels, staging.stg_config__funnel_exclusions);
 - the top 5 micro goals by lift at session grain with a sufficient sample, with the 95% CI of the rate
   difference in percentage points (marts.mart_goal_impact). Process milestones are left out: they are
   the funnel's own steps, so their lift only restates the funnel;
@@ -36,6 +39,9 @@ from rich.table import Table
 REQUIRED_TABLES: tuple[str, ...] = (
     "marts.mart_load_reconciliation",
     "staging.stg_config__funnel_steps",
+    "staging.stg_config__funnels",
+    "staging.stg_config__funnel_exclusions",
+    "marts.fct_funnel_sessions",
     "marts.fct_sessions",
     "marts.fct_funnel_daily",
     "marts.mart_goal_impact",
@@ -82,6 +88,25 @@ class FunnelStep:
 
 
 @dataclass(frozen=True)
+class FunnelOverview:
+    funnel_id: str
+    funnel_mode: str
+    funnel_type: str
+    exclusions: int
+    sessions_per_step: list[int]
+    excluded_sessions: int
+
+    @property
+    def mode_label(self) -> str:
+        label = (
+            self.funnel_mode if self.funnel_type == "closed" else f"{self.funnel_mode}, {self.funnel_type}"
+        )
+        if self.exclusions:
+            label += f", {self.exclusions} exclusion" + ("s" if self.exclusions > 1 else "")
+        return label
+
+
+@dataclass(frozen=True)
 class GoalImpact:
     micro_goal_id: str
     micro_type: str
@@ -102,6 +127,7 @@ class Summary:
     sessions: SessionCounts
     funnel_id: str | None
     funnel: list[FunnelStep]
+    other_funnels: list[FunnelOverview]
     top_goals: list[GoalImpact]
 
 
@@ -214,6 +240,56 @@ def read_funnel(con: duckdb.DuckDBPyConnection, funnel_id: str, all_sessions: in
     ]
 
 
+def read_other_funnels(con: duckdb.DuckDBPyConnection, main_funnel: str | None) -> list[FunnelOverview]:
+    """Every funnel but the main one: mode, exclusions, sessions per step, excluded sessions."""
+    rows = con.execute(
+        """
+        with per_step as (
+            select funnel_id, step_number, sum(sessions_reached) as sessions_reached
+            from marts.fct_funnel_daily
+            group by funnel_id, step_number
+        ),
+        excluded as (
+            select funnel_id, count(*) as excluded_sessions
+            from marts.fct_funnel_sessions
+            where is_excluded
+            group by funnel_id
+        ),
+        exclusions as (
+            select funnel_id, count(*) as exclusions
+            from staging.stg_config__funnel_exclusions
+            group by funnel_id
+        )
+        select
+            funnels.funnel_id,
+            funnels.funnel_mode,
+            funnels.funnel_type,
+            coalesce(exclusions.exclusions, 0),
+            list(coalesce(per_step.sessions_reached, 0) order by per_step.step_number),
+            coalesce(excluded.excluded_sessions, 0)
+        from staging.stg_config__funnels as funnels
+        left join per_step on funnels.funnel_id = per_step.funnel_id
+        left join excluded on funnels.funnel_id = excluded.funnel_id
+        left join exclusions on funnels.funnel_id = exclusions.funnel_id
+        where funnels.funnel_id is distinct from ?
+        group by all
+        order by funnels.funnel_id
+        """,
+        [main_funnel],
+    ).fetchall()
+    return [
+        FunnelOverview(
+            funnel_id=str(funnel_id),
+            funnel_mode=str(mode),
+            funnel_type=str(kind),
+            exclusions=int(exclusions),
+            sessions_per_step=[int(value) for value in steps],
+            excluded_sessions=int(excluded),
+        )
+        for funnel_id, mode, kind, exclusions, steps, excluded in rows
+    ]
+
+
 def read_top_goals(con: duckdb.DuckDBPyConnection) -> list[GoalImpact]:
     rows = con.execute(
         """
@@ -259,6 +335,7 @@ def read_summary(db_path: Path, funnel: str | None) -> Summary:
             sessions=sessions,
             funnel_id=funnel_id,
             funnel=read_funnel(con, funnel_id, sessions.sessions) if funnel_id else [],
+            other_funnels=read_other_funnels(con, funnel_id),
             top_goals=read_top_goals(con),
         )
     except duckdb.Error as exc:
@@ -308,6 +385,29 @@ def render_funnel(summary: Summary, console: Console) -> None:
     console.print(funnel)
 
 
+def render_other_funnels(summary: Summary, console: Console) -> None:
+    if not summary.other_funnels:
+        return
+    console.print()
+    console.print(
+        "[bold]Other funnels[/] (sessions reaching each step; unordered: k steps done in any order;"
+        " excluded: sessions whose furthest attempt met an exclusion)"
+    )
+    others = Table(box=None, pad_edge=False, header_style="bold")
+    others.add_column("funnel", no_wrap=True)
+    others.add_column("mode", no_wrap=True)
+    others.add_column("sessions per step", no_wrap=True)
+    others.add_column("excluded", justify="right", no_wrap=True)
+    for other in summary.other_funnels:
+        others.add_row(
+            other.funnel_id,
+            other.mode_label,
+            " > ".join(f"{value:,}" for value in other.sessions_per_step),
+            f"{other.excluded_sessions:,}",
+        )
+    console.print(others)
+
+
 def render_top_goals(summary: Summary, console: Console) -> None:
     console.print()
     if not summary.top_goals:
@@ -355,6 +455,7 @@ def render(summary: Summary, console: Console) -> None:
     console.rule("[bold]microconv summary")
     render_counts(summary, console)
     render_funnel(summary, console)
+    render_other_funnels(summary, console)
     render_top_goals(summary, console)
     render_where(summary, console)
 

@@ -95,6 +95,15 @@ insert into marts.fct_funnel_daily values
     ('2026-09-01', 'lead', 1, 'ebook_download', 'Direct', 3, 1),
     ('2026-09-01', 'lead', 2, 'lead_form', 'Direct', 1, 0);
 
+create table staging.stg_config__funnels (funnel_id varchar, funnel_mode varchar, funnel_type varchar);
+insert into staging.stg_config__funnels values
+    ('purchase', 'ordered', 'closed'), ('lead', 'strict', 'closed'), ('research', 'unordered', 'closed');
+create table staging.stg_config__funnel_exclusions (funnel_id varchar, goal_id varchar);
+insert into staging.stg_config__funnel_exclusions values ('lead', 'phone_call');
+create table marts.fct_funnel_sessions (funnel_id varchar, session_id varchar, is_excluded boolean);
+insert into marts.fct_funnel_sessions values
+    ('lead', 's1', false), ('lead', 's2', true), ('lead', 's3', true), ('purchase', 's1', true);
+
 create table marts.mart_goal_impact (
     grain varchar, micro_goal_id varchar, micro_type varchar, macro_goal_id varchar, units_with bigint,
     rate_with double, rate_without double, lift double, ci_low double, ci_high double, p_value double,
@@ -154,6 +163,23 @@ def test_funnel_steps_sum_over_days_and_channels(warehouse: Path, capsys: pytest
     assert steps["add_to_cart"] == ["3", "50.0%", "37.50%"]
     assert steps["purchase"] == ["2", "66.7%", "25.00%"]
     assert "ebook_download" not in steps
+
+
+def test_other_funnels_show_mode_exclusions_steps_and_excluded(
+    warehouse: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    summary.main(["--db", str(warehouse)])
+    out = capsys.readouterr().out
+    assert "Other funnels" in out
+    lines = {line.split()[0]: line for line in out.splitlines() if line.startswith(("lead ", "research "))}
+    # lead: strict with one exclusion, 1 of 3 sessions at step 1 then 0, 2 sessions excluded.
+    assert "strict, 1 exclusion" in lines["lead"]
+    assert "1 > 0" in lines["lead"]
+    assert lines["lead"].split()[-1] == "2"
+    # research has no rows in fct_funnel_daily: no steps, nothing excluded; the main funnel is not listed.
+    assert "unordered" in lines["research"]
+    assert lines["research"].split()[-1] == "0"
+    assert not any(line.startswith("purchase ") for line in out.splitlines())
 
 
 def test_top_goals_ranked_by_lift_with_ci(warehouse: Path, capsys: pytest.CaptureFixture[str]) -> None:

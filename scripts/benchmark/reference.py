@@ -93,14 +93,19 @@ COMPARISONS: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
 )  # fmt: skip
 
 
+# Funnel relations are compared on the funnels the reference implements (reference.sql: covered_funnels).
+COVERED_FUNNELS = f"funnel_id in (select funnel_id from {REFERENCE_SCHEMA}.covered_funnels)"
+
+
 def comparison_query(relation: str, group_by: tuple[str, ...], checksum: tuple[str, ...]) -> str:
     """Per group: count(*) and the sum of hashes of the checksum columns' text (null as a marker)."""
     keys = ", ".join(group_by)
     text = " || '|' || ".join(f"coalesce(cast({c} as varchar), '<null>')" for c in checksum)
     measures = ["count(*)"] + ([f"sum(hash({text}))"] if checksum else [])
     select = ", ".join(([keys] if keys else []) + measures)
+    where = f" where {COVERED_FUNNELS}" if "funnel_id" in group_by else ""
     order = f" group by {keys} order by {keys}" if keys else ""
-    return f"select {select} from {relation}{order}"
+    return f"select {select} from {relation}{where}{order}"
 
 
 def _has_sql(text: str) -> bool:

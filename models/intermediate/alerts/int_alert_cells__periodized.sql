@@ -1,6 +1,9 @@
 -- Funnel step counts per period (var alert_period) x funnel step x channel x device_category: the finest grain
--- of the alerts, re-aggregated from fct_funnel_daily's counts (never from averaged rates).
+-- of the alerts, re-aggregated from fct_funnel_daily's counts (never from averaged rates). Only the funnels of
+-- var alert_funnels (every funnel when it is empty).
 {%- set period = var('alert_period') -%}
+{%- set watched_funnels = var('alert_funnels') -%}
+{%- set watched_filter = "funnel_id in ('" ~ watched_funnels | join("', '") ~ "')" if watched_funnels else "true" -%}
 {%- if period not in ['day', 'week'] -%}
     {{ exceptions.raise_compiler_error("var alert_period must be 'day' or 'week', got '" ~ period ~ "'") }}
 {%- endif %}
@@ -22,6 +25,7 @@ periodized as (
         sessions_reached_previous,
         sessions_reached
     from funnel_daily
+    where {{ watched_filter }}
 ),
 
 aggregated as (

@@ -1,34 +1,78 @@
--- One row per funnel x session x reached step, with the time since the previous step. A view: read by
--- fct_funnel_session_steps (which publishes it) and int_funnel_daily__counted.
+-- One row per funnel x session x reached step (the counted attempt's; open funnels: any clean attempt's), none
+-- for excluded sessions, with the time since the previous step. A view: read by fct_funnel_session_steps
+-- (which publishes it), int_funnel_daily__counted and int_user_sessions__readiness.
 {{ config(materialized='view') }}
 
 with
 
-matched as (
-    select * from {{ ref('int_funnel_sessions__matched') }}
+attempts as (
+    select * from {{ ref('int_funnel_sessions__attempts') }}
 ),
 
 steps as (
     select * from {{ ref('stg_config__funnel_steps') }}
 ),
 
+funnels as (
+    select * from {{ ref('stg_config__funnels') }}
+),
+
+clean_sessions as (
+    select distinct
+        funnel_id,
+        session_id
+    from attempts
+    where is_chosen and not is_excluded
+),
+
+candidates as (
+    -- Closed funnels: the counted attempt's steps. Open funnels: a step is reached when any clean attempt
+    -- (from any entry step) reaches it; its time comes from the earliest such attempt.
+    select
+        attempts.funnel_id,
+        attempts.session_id,
+        attempts.step_number,
+        attempts.reached_at,
+        attempts.session_position,
+        row_number() over (
+            partition by attempts.funnel_id, attempts.session_id, attempts.step_number
+            order by attempts.start_position
+        ) as attempt_rank
+    from attempts
+    inner join clean_sessions
+        on attempts.funnel_id = clean_sessions.funnel_id and attempts.session_id = clean_sessions.session_id
+    inner join funnels on attempts.funnel_id = funnels.funnel_id
+    where attempts.is_chosen or (funnels.funnel_type = 'open' and not attempts.is_excluded)
+),
+
+counted as (
+    select
+        funnel_id,
+        session_id,
+        step_number,
+        reached_at,
+        session_position
+    from candidates
+    where attempt_rank = 1
+),
+
 final as (
     select
-        matched.funnel_id,
-        matched.session_id,
-        matched.step_number,
+        counted.funnel_id,
+        counted.session_id,
+        counted.step_number,
         steps.goal_id,
-        matched.reached_at,
-        matched.session_position,
+        counted.reached_at,
+        counted.session_position,
         {{ seconds_between(
-            'lag(matched.reached_at) over (partition by matched.funnel_id, matched.session_id order by matched.step_number)',
-            'matched.reached_at'
+            'lag(counted.reached_at) over (partition by counted.funnel_id, counted.session_id order by counted.step_number)',
+            'counted.reached_at'
         ) }} as seconds_from_previous_step
-    from matched
+    from counted
     inner join steps
         on
-            matched.funnel_id = steps.funnel_id
-            and matched.step_number = steps.step_number
+            counted.funnel_id = steps.funnel_id
+            and counted.step_number = steps.step_number
 )
 
 select * from final

@@ -1,8 +1,10 @@
--- User funnel attempts: every step-1 completion of a user starts an attempt, matched greedily like the
--- session funnel but over all of the user's sessions, with every step within conversion_window_hours
--- (inclusive) of the attempt's step 1. One row per attempt x reached step. One window pass gives every
--- completion its successor (the next completion of the next step in the user's timeline); the recursion
--- follows those pointers with equality joins, so thousands of step-1 completions never make a square.
+-- Funnel attempts of every user (across sessions), one row per attempt x reached step.
+-- Ordered and strict funnels: every start (step 1; any step of an open funnel) starts an attempt, walked by
+-- macro funnel_attempt_steps (earliest next completion at or after the previous step, same instant = step
+-- order, one event per step, within the window and the per-step / strict deadlines). Unordered funnels:
+-- macro funnel_unordered_attempts (step k = k steps done). Then exclusions and the counted attempt (macro
+-- funnel_attempt_outcomes). Linear: window passes link each completion to its successor; the recursion
+-- follows the links with equality joins (no self-join over events, no ASOF join).
 with recursive
 
 completions as (
@@ -13,80 +15,102 @@ funnels as (
     select * from {{ ref('stg_config__funnels') }}
 ),
 
+steps as (
+    select * from {{ ref('stg_config__funnel_steps') }}
+),
+
+next_instants as (
+    select * from {{ ref('int_funnel_completions__next_instants') }}
+),
+
+exclusions as (
+    select * from {{ ref('int_funnel_exclusions__mapped') }}
+),
+
 successors as (
-    -- The next step's earliest completion strictly after each completion (macro funnel_step_successors).
     {{ funnel_step_successors('completions', 'user_key', 'user_position') }}
 ),
 
+cutoffs as (
+    {{ funnel_start_cutoffs('completions', 'funnels', 'steps', 'exclusions', 'user_key', 'user_position') }}
+),
+
 linked as (
-    select
-        completions.funnel_id,
-        completions.user_key,
-        completions.step_number,
-        completions.user_position,
-        completions.session_id,
-        completions.converted_at,
-        successors.next_step_position
-    from completions
-    left join successors
-        on
-            completions.funnel_id = successors.funnel_id
-            and completions.user_key = successors.user_key
-            and completions.step_number = successors.step_number
-            and completions.user_position = successors.user_position
+    {{ funnel_linked_completions(
+        'completions', 'successors', 'funnels', 'steps', 'next_instants', 'cutoffs',
+        'user_key', 'user_position', 'next_user_instant_at'
+    ) }}
 ),
 
-starts as (
-    select
-        linked.*,
-        {{ dbt.dateadd(
-            'second', 'cast(funnels.conversion_window_hours * 3600 as integer)', 'linked.converted_at'
-        ) }} as window_ends_at
-    from linked
-    inner join funnels on linked.funnel_id = funnels.funnel_id
-    where linked.step_number = 1
-),
-
-attempts as (
+start_counts as (
     select
         funnel_id,
         user_key,
-        user_position as start_position,
+        count(*) as possible_starts
+    from linked
+    where is_possible_start
+    group by funnel_id, user_key
+),
+
+attempts as (
+    {{ funnel_attempt_steps('linked', 'user_position') }}
+),
+
+unordered as (
+    {{ funnel_unordered_attempts('completions', 'funnels', 'steps', 'user_key', 'user_position') }}
+),
+
+reached as (
+    -- The recursion carries ids: the step reached and the attempt's start come from `linked`.
+    select
+        reached_step.funnel_id,
+        reached_step.user_key,
+        start_step.user_position as start_position,
+        start_step.step_number as start_step,
+        attempts.window_ends_at,
+        reached_step.step_number,
+        reached_step.user_position,
+        reached_step.session_id,
+        attempts.reached_at
+    from attempts
+    inner join linked as reached_step on attempts.completion_id = reached_step.completion_id
+    inner join linked as start_step on attempts.start_id = start_step.completion_id
+    where attempts.is_reached
+    union all
+    select
+        funnel_id,
+        user_key,
+        start_position,
+        start_step,
         window_ends_at,
         step_number,
         user_position,
         session_id,
-        converted_at as reached_at,
-        next_step_position
-    from starts
-    union all
+        reached_at
+    from unordered
+),
+
+outcomes as (
+    {{ funnel_attempt_outcomes('reached', 'exclusions', 'start_counts', 'user_key') }}
+),
+
+final as (
     select
-        attempts.funnel_id,
-        attempts.user_key,
-        attempts.start_position,
-        attempts.window_ends_at,
-        next_step.step_number,
-        next_step.user_position,
-        next_step.session_id,
-        next_step.converted_at as reached_at,
-        next_step.next_step_position
-    from attempts
-    inner join linked as next_step
-        on
-            attempts.funnel_id = next_step.funnel_id
-            and attempts.user_key = next_step.user_key
-            and attempts.step_number + 1 = next_step.step_number
-            and attempts.next_step_position = next_step.user_position
-    -- The earliest next completion is outside the window: so is every later one; the attempt ends.
-    where next_step.converted_at <= attempts.window_ends_at
+        funnel_id,
+        user_key,
+        start_position,
+        start_step,
+        step_number,
+        user_position,
+        session_id,
+        reached_at,
+        attempt_furthest_step,
+        attempt_reach,
+        is_excluded,
+        excluded_at,
+        attempts,
+        is_chosen
+    from outcomes
 )
 
-select
-    funnel_id,
-    user_key,
-    start_position,
-    step_number,
-    user_position,
-    session_id,
-    reached_at
-from attempts
+select * from final

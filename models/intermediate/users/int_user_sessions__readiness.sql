@@ -21,7 +21,7 @@ goals as (
 ),
 
 funnel_steps as (
-    select * from {{ ref('int_funnel_sessions__matched') }}
+    select * from {{ ref('int_funnel_session_steps__timed') }}
 ),
 
 session_conversions as (

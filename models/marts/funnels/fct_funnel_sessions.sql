@@ -1,8 +1,9 @@
--- One row per funnel x session that entered the funnel (completed step 1).
+-- One row per funnel x session that entered the funnel (started an attempt), from its counted attempt; a
+-- session whose furthest attempt is excluded has furthest_step 0 and is_excluded true.
 with
 
-session_steps as (
-    select * from {{ ref('fct_funnel_session_steps') }}
+attempts as (
+    select * from {{ ref('int_funnel_sessions__attempts') }}
 ),
 
 funnels as (
@@ -17,10 +18,13 @@ furthest as (
     select
         funnel_id,
         session_id,
-        max(step_number) as furthest_step,
-        min(case when step_number = 1 then reached_at end) as started_at,
-        max(reached_at) as furthest_reached_at
-    from session_steps
+        max(step_number) as attempt_furthest_step,
+        min(start_step) as entry_step,
+        min(case when step_number = start_step then reached_at end) as started_at,
+        max(reached_at) as furthest_reached_at,
+        {{ dbt.bool_or('is_excluded') }} as is_excluded
+    from attempts
+    where is_chosen
     group by funnel_id, session_id
 ),
 
@@ -32,15 +36,20 @@ final as (
         sessions.session_date,
         sessions.channel,
         sessions.device_category,
-        furthest.furthest_step,
+        case when furthest.is_excluded then 0 else furthest.attempt_furthest_step end as furthest_step,
         funnels.total_steps,
-        furthest.furthest_step = funnels.total_steps as completed,
+        not furthest.is_excluded and furthest.attempt_furthest_step = funnels.total_steps as completed,
         furthest.started_at,
-        case when furthest.furthest_step = funnels.total_steps then furthest.furthest_reached_at end as completed_at,
         case
-            when furthest.furthest_step = funnels.total_steps
+            when not furthest.is_excluded and furthest.attempt_furthest_step = funnels.total_steps
+                then furthest.furthest_reached_at
+        end as completed_at,
+        case
+            when not furthest.is_excluded and furthest.attempt_furthest_step = funnels.total_steps
                 then {{ seconds_between('furthest.started_at', 'furthest.furthest_reached_at') }}
-        end as seconds_to_complete
+        end as seconds_to_complete,
+        furthest.is_excluded,
+        furthest.entry_step
     from furthest
     inner join funnels on furthest.funnel_id = funnels.funnel_id
     inner join sessions on furthest.session_id = sessions.session_id

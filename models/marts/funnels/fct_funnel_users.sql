@@ -1,5 +1,6 @@
--- One row per funnel x user that entered the funnel: the best attempt over every possible start,
--- with step times from the earliest start that reaches that best step.
+-- One row per funnel x user that entered the funnel: the counted attempt (the best over every possible start,
+-- the earliest start among equals); a user whose furthest attempt is excluded has furthest_step 0 and
+-- is_excluded true.
 with
 
 attempts as (
@@ -14,84 +15,47 @@ sessions as (
     select * from {{ ref('fct_sessions') }}
 ),
 
-attempt_reach as (
+counted as (
     select
         funnel_id,
         user_key,
-        start_position,
-        max(step_number) as furthest_step
+        max(step_number) as attempt_furthest_step,
+        min(start_step) as entry_step,
+        min(case when step_number = start_step then reached_at end) as started_at,
+        min(case when step_number = start_step then session_id end) as start_session_id,
+        max(reached_at) as furthest_reached_at,
+        {{ dbt.bool_or('is_excluded') }} as is_excluded,
+        min(attempts) as attempts
     from attempts
-    group by funnel_id, user_key, start_position
-),
-
-best_steps as (
-    select
-        funnel_id,
-        user_key,
-        max(furthest_step) as furthest_step,
-        count(*) as attempts
-    from attempt_reach
+    where is_chosen
     group by funnel_id, user_key
-),
-
-best_attempts as (
-    select
-        best_steps.funnel_id,
-        best_steps.user_key,
-        best_steps.furthest_step,
-        best_steps.attempts,
-        min(attempt_reach.start_position) as start_position
-    from best_steps
-    inner join attempt_reach
-        on
-            best_steps.funnel_id = attempt_reach.funnel_id
-            and best_steps.user_key = attempt_reach.user_key
-            and best_steps.furthest_step = attempt_reach.furthest_step
-    group by best_steps.funnel_id, best_steps.user_key, best_steps.furthest_step, best_steps.attempts
-),
-
-best_attempt_steps as (
-    select
-        attempts.funnel_id,
-        attempts.user_key,
-        min(case when attempts.step_number = 1 then attempts.reached_at end) as started_at,
-        min(case when attempts.step_number = 1 then attempts.session_id end) as start_session_id,
-        max(attempts.reached_at) as furthest_reached_at
-    from attempts
-    inner join best_attempts
-        on
-            attempts.funnel_id = best_attempts.funnel_id
-            and attempts.user_key = best_attempts.user_key
-            and attempts.start_position = best_attempts.start_position
-    group by attempts.funnel_id, attempts.user_key
 ),
 
 final as (
     select
-        best_attempts.funnel_id,
-        best_attempts.user_key,
-        best_attempts.furthest_step,
+        counted.funnel_id,
+        counted.user_key,
+        case when counted.is_excluded then 0 else counted.attempt_furthest_step end as furthest_step,
         funnels.total_steps,
-        best_attempts.furthest_step = funnels.total_steps as completed,
-        best_attempt_steps.started_at,
+        not counted.is_excluded and counted.attempt_furthest_step = funnels.total_steps as completed,
+        counted.started_at,
         case
-            when best_attempts.furthest_step = funnels.total_steps then best_attempt_steps.furthest_reached_at
+            when not counted.is_excluded and counted.attempt_furthest_step = funnels.total_steps
+                then counted.furthest_reached_at
         end as completed_at,
         case
-            when best_attempts.furthest_step = funnels.total_steps
-                then {{ seconds_between('best_attempt_steps.started_at', 'best_attempt_steps.furthest_reached_at') }}
+            when not counted.is_excluded and counted.attempt_furthest_step = funnels.total_steps
+                then {{ seconds_between('counted.started_at', 'counted.furthest_reached_at') }}
         end as seconds_to_complete,
-        best_attempts.attempts,
-        best_attempt_steps.start_session_id,
+        counted.attempts,
+        counted.start_session_id,
         sessions.channel as start_channel,
-        sessions.device_category as start_device_category
-    from best_attempts
-    inner join funnels on best_attempts.funnel_id = funnels.funnel_id
-    inner join best_attempt_steps
-        on
-            best_attempts.funnel_id = best_attempt_steps.funnel_id
-            and best_attempts.user_key = best_attempt_steps.user_key
-    inner join sessions on best_attempt_steps.start_session_id = sessions.session_id
+        sessions.device_category as start_device_category,
+        counted.is_excluded,
+        counted.entry_step
+    from counted
+    inner join funnels on counted.funnel_id = funnels.funnel_id
+    inner join sessions on counted.start_session_id = sessions.session_id
 )
 
 select * from final

@@ -1,4 +1,5 @@
 -- The goal catalog seed, typed and validated: a bad row fails the build with a message naming the goal.
+-- count_per is an optional column (macro funnel_optional_column): without it, or empty, every completion counts.
 with
 
 goals as (
@@ -17,7 +18,11 @@ cleaned as (
         {{ clean_text('session_metric_above') }} as session_metric_above_text,
         {{ try_cast_as(clean_text('session_metric_above'), 'double') }} as session_metric_above,
         goal_value,
-        count(*) over (partition by {{ clean_text('goal_id') }}) as rows_with_goal_id
+        lower({{ clean_text(
+            'cast(' ~ funnel_optional_column(ref('conversion_goals'), 'count_per', 'cast(null as varchar)') ~ ' as varchar)'
+        ) }}) as count_per_text,
+        count(*) over (partition by {{ clean_text('goal_id') }}) as rows_with_goal_id,
+        count(*) over (partition by lower({{ clean_text('goal_id') }})) as rows_with_lower_goal_id
     from goals
 ),
 
@@ -27,6 +32,13 @@ checked as (
         case
             when goal_id is null then 'goal_id is empty'
             when rows_with_goal_id > 1 then 'goal_id is not unique'
+            -- Goal ids name the columns of mart_session_goals_wide (<goal_id>__completions, ...).
+            when not {{ regex_matches('goal_id', "'^[A-Za-z_][A-Za-z0-9_]*$'") }}
+                then
+                    'goal_id must be usable as a column name (letters, digits and _, not starting with a digit)'
+                    || ' for mart_session_goals_wide'
+            when rows_with_lower_goal_id > 1
+                then 'goal_id differs from another goal_id only in upper/lower case (one column name for both)'
             when goal_kind is null or goal_kind not in ('macro', 'micro') then 'goal_kind must be macro or micro'
             when goal_kind = 'micro' and micro_type is null
                 then 'micro_type is required for micro goals (process_milestone, secondary_action, engagement)'
@@ -43,6 +55,8 @@ checked as (
                 then 'session_metric_above is only for session-metric goals'
             when session_metric is not null and page_path_like is not null
                 then 'page_path_like is only for event goals'
+            when coalesce(count_per_text, 'event') not in ('event', 'session')
+                then 'count_per must be event or session (got ' || count_per_text || ')'
         end as problem
     from cleaned
 ),
@@ -64,7 +78,8 @@ final as (
         session_metric,
         session_metric_above,
         goal_value,
-        case when event_name is not null then 'event' else 'session_metric' end as goal_source
+        case when event_name is not null then 'event' else 'session_metric' end as goal_source,
+        coalesce(count_per_text, 'event') as count_per
     from checked
 )
 

@@ -1,0 +1,79 @@
+{#
+    The body of the recursive CTE that walks funnel attempts (ordered and strict funnels), shared by the
+    session and the user funnels. `linked` has one row per step completion (macro funnel_linked_completions):
+    completion_id, <position>, converted_at, next_step_id / next_same_step_id (macro funnel_step_successors),
+    is_start (the completion starts an attempt: step 1, or any step of an open funnel, unless an earlier start
+    makes it unnecessary: macro funnel_start_cutoffs), window_ends_at (its time + the funnel window) and
+    next_deadline_at (the latest time the next step may have: max_hours_from_previous of the next step, and for
+    strict funnels the next instant of the unit; null = no limit).
+
+    Rules (the contract's "Funnel semantics" and "Funnel options"): each next step is the earliest completion
+    of it at or after the previous step's time (same instant = step order), by an event not already used for
+    an earlier step of the attempt, within the attempt's window and the previous step's deadline. Events used
+    earlier in the attempt can only collide at the current instant (later candidates are later), so the state
+    keeps the positions used at the current instant ('|p|q|' text, reset when time moves on). A candidate
+    already used gives a "skip" row (is_reached false) pointing at the next completion of the same step.
+    Every row is one hash lookup on a bigint completion id: linear in completions x steps. The rows carry ids
+    only; join `linked` on completion_id (the step reached) and on start_id (the attempt's start) for funnel,
+    unit, step and position.
+
+    Columns: start_id, window_ends_at, completion_id (the last step reached), reached_at, used_positions,
+    candidate_id (the next step's candidate), next_deadline_at, is_reached (false on skip rows, which repeat
+    the last reached step).
+#}
+{% macro funnel_attempt_steps(linked, position) %}
+    select
+        completion_id as start_id,
+        window_ends_at,
+        completion_id,
+        converted_at as reached_at,
+        {{ dbt.concat(["'|'", "cast(" ~ position ~ " as " ~ dbt.type_string() ~ ")", "'|'"]) }} as used_positions,
+        next_step_id as candidate_id,
+        next_deadline_at,
+        true as is_reached
+    from {{ linked }}
+    where is_start
+    union all
+    select
+        start_id,
+        window_ends_at,
+        case when is_used then completion_id else candidate_id end as completion_id,
+        case when is_used then reached_at else candidate_at end as reached_at,
+        case
+            when is_used then used_positions
+            when candidate_at = reached_at
+                then {{ dbt.concat(["used_positions", "cast(candidate_position as " ~ dbt.type_string() ~ ")", "'|'"]) }}
+            else {{ dbt.concat(["'|'", "cast(candidate_position as " ~ dbt.type_string() ~ ")", "'|'"]) }}
+        end as used_positions,
+        case when is_used then candidate_next_same else candidate_next_step end as candidate_id,
+        case when is_used then next_deadline_at else candidate_deadline_at end as next_deadline_at,
+        not is_used as is_reached
+    from (
+        select
+            attempts.start_id,
+            attempts.window_ends_at,
+            attempts.completion_id,
+            attempts.reached_at,
+            attempts.used_positions,
+            attempts.next_deadline_at,
+            attempts.candidate_id,
+            candidate.{{ position }} as candidate_position,
+            candidate.converted_at as candidate_at,
+            candidate.next_step_id as candidate_next_step,
+            candidate.next_same_step_id as candidate_next_same,
+            candidate.next_deadline_at as candidate_deadline_at,
+            (
+                candidate.converted_at = attempts.reached_at
+                and {{ dbt.position(
+                    dbt.concat(["'|'", "cast(candidate." ~ position ~ " as " ~ dbt.type_string() ~ ")", "'|'"]),
+                    'attempts.used_positions'
+                ) }} > 0
+            ) as is_used
+        from attempts
+        inner join {{ linked }} as candidate on attempts.candidate_id = candidate.completion_id
+        -- The earliest candidate is past the window or the deadline: so is every later one; the attempt ends.
+        where
+            candidate.converted_at <= attempts.window_ends_at
+            and (attempts.next_deadline_at is null or candidate.converted_at <= attempts.next_deadline_at)
+    ) as stepped
+{% endmacro %}

@@ -1,0 +1,113 @@
+-- Funnel attempts of every session, one row per attempt x reached step.
+-- Ordered and strict funnels: every start (step 1; any step of an open funnel) starts an attempt, walked by
+-- macro funnel_attempt_steps (earliest next completion at or after the previous step, same instant = step
+-- order, one event per step, within the window and the per-step / strict deadlines). Unordered funnels:
+-- macro funnel_unordered_attempts (step k = k steps done). Then exclusions and the counted attempt (macro
+-- funnel_attempt_outcomes). Linear: window passes link each completion to its successor; the recursion
+-- follows the links with equality joins (no self-join over events, no ASOF join).
+with recursive
+
+completions as (
+    select * from {{ ref('int_funnel_completions__mapped') }}
+),
+
+funnels as (
+    select * from {{ ref('stg_config__funnels') }}
+),
+
+steps as (
+    select * from {{ ref('stg_config__funnel_steps') }}
+),
+
+next_instants as (
+    select * from {{ ref('int_funnel_completions__next_instants') }}
+),
+
+exclusions as (
+    select * from {{ ref('int_funnel_exclusions__mapped') }}
+),
+
+successors as (
+    {{ funnel_step_successors('completions', 'session_id', 'session_position') }}
+),
+
+cutoffs as (
+    {{ funnel_start_cutoffs('completions', 'funnels', 'steps', 'exclusions', 'session_id', 'session_position') }}
+),
+
+linked as (
+    {{ funnel_linked_completions(
+        'completions', 'successors', 'funnels', 'steps', 'next_instants', 'cutoffs',
+        'session_id', 'session_position', 'next_session_instant_at'
+    ) }}
+),
+
+start_counts as (
+    select
+        funnel_id,
+        session_id,
+        count(*) as possible_starts
+    from linked
+    where is_possible_start
+    group by funnel_id, session_id
+),
+
+attempts as (
+    {{ funnel_attempt_steps('linked', 'session_position') }}
+),
+
+unordered as (
+    {{ funnel_unordered_attempts('completions', 'funnels', 'steps', 'session_id', 'session_position') }}
+),
+
+reached as (
+    -- The recursion carries ids: the step reached and the attempt's start come from `linked`.
+    select
+        reached_step.funnel_id,
+        reached_step.session_id,
+        start_step.session_position as start_position,
+        start_step.step_number as start_step,
+        attempts.window_ends_at,
+        reached_step.step_number,
+        reached_step.session_position,
+        attempts.reached_at
+    from attempts
+    inner join linked as reached_step on attempts.completion_id = reached_step.completion_id
+    inner join linked as start_step on attempts.start_id = start_step.completion_id
+    where attempts.is_reached
+    union all
+    select
+        funnel_id,
+        session_id,
+        start_position,
+        start_step,
+        window_ends_at,
+        step_number,
+        session_position,
+        reached_at
+    from unordered
+),
+
+outcomes as (
+    {{ funnel_attempt_outcomes('reached', 'exclusions', 'start_counts', 'session_id') }}
+),
+
+final as (
+    select
+        funnel_id,
+        session_id,
+        start_position,
+        start_step,
+        step_number,
+        session_position,
+        reached_at,
+        attempt_furthest_step,
+        attempt_reach,
+        is_excluded,
+        excluded_at,
+        attempts,
+        is_chosen
+    from outcomes
+)
+
+select * from final
