@@ -35,30 +35,66 @@ goals as (
     select * from {{ ref('stg_config__conversion_goals') }}
 ),
 
-counted as (
-    -- count_per = session: only the first completion of the goal in the session counts.
+per_goal as (
+    -- One row per session x goal (far fewer than completions), so the pivot below reads little.
     select
         conversions.session_id,
         conversions.goal_id,
-        conversions.converted_at,
-        conversions.value,
-        coalesce(goals.count_per, 'event') = 'event' or row_number() over (
-            partition by conversions.session_id, conversions.goal_id
-            order by conversions.converted_at, conversions.event_number
-        ) = 1 as is_counted
+        coalesce(goals.count_per, 'event') as count_per,
+        count(*) as completions,
+        sum(conversions.value) as total_value,
+        min(conversions.converted_at) as first_at
     from conversions
     inner join goals on conversions.goal_id = goals.goal_id
+    group by conversions.session_id, conversions.goal_id, coalesce(goals.count_per, 'event')
+),
+
+first_values as (
+    -- count_per = session: only the first completion of the goal in the session counts (its value).
+    select
+        session_id,
+        goal_id,
+        value as first_value
+    from (
+        select
+            conversions.session_id,
+            conversions.goal_id,
+            conversions.value,
+            row_number() over (
+                partition by conversions.session_id, conversions.goal_id
+                order by conversions.converted_at, conversions.event_number
+            ) as completion_in_session
+        from conversions
+        inner join goals on conversions.goal_id = goals.goal_id
+        where goals.count_per = 'session'
+    ) as ranked
+    where completion_in_session = 1
+),
+
+counted as (
+    select
+        per_goal.session_id,
+        per_goal.goal_id,
+        per_goal.first_at,
+        case when per_goal.count_per = 'session' then 1 else per_goal.completions end as completions,
+        case
+            when per_goal.count_per = 'session' then first_values.first_value else per_goal.total_value
+        end as total_value
+    from per_goal
+    left join first_values
+        on per_goal.session_id = first_values.session_id and per_goal.goal_id = first_values.goal_id
 ),
 
 pivoted as (
     select
         session_id,
-        {% for goal_id in goal_ids -%}
-            count(case when goal_id = '{{ goal_id }}' and is_counted then 1 end) as {{ goal_id }}__completions,
-            sum(case when goal_id = '{{ goal_id }}' and is_counted then value end) as {{ goal_id }}__value,
-            min(case when goal_id = '{{ goal_id }}' then converted_at end) as {{ goal_id }}__first_at,
-        {% endfor -%}
-        count(case when is_counted then 1 end) as goal_completions
+        {% for goal_id in goal_ids %}
+        cast(sum(case when goal_id = '{{ goal_id }}' then completions end) as bigint)
+            as {{ goal_id }}__completions,
+        sum(case when goal_id = '{{ goal_id }}' then total_value end) as {{ goal_id }}__value,
+        min(case when goal_id = '{{ goal_id }}' then first_at end) as {{ goal_id }}__first_at,
+        {% endfor %}
+        cast(sum(completions) as bigint) as goal_completions
     from counted
     group by session_id
 ),
@@ -66,11 +102,11 @@ pivoted as (
 final as (
     select
         sessions.session_id,
-        {% for goal_id in goal_ids -%}
-            coalesce(pivoted.{{ goal_id }}__completions, 0) as {{ goal_id }}__completions,
-            coalesce(pivoted.{{ goal_id }}__value, 0) as {{ goal_id }}__value,
-            pivoted.{{ goal_id }}__first_at,
-        {% endfor -%}
+        {% for goal_id in goal_ids %}
+        coalesce(pivoted.{{ goal_id }}__completions, 0) as {{ goal_id }}__completions,
+        coalesce(pivoted.{{ goal_id }}__value, 0) as {{ goal_id }}__value,
+        pivoted.{{ goal_id }}__first_at,
+        {% endfor %}
         coalesce(pivoted.goal_completions, 0) as goal_completions
     from sessions
     left join pivoted on sessions.session_id = pivoted.session_id
