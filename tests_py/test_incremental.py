@@ -1,18 +1,19 @@
 """Incremental builds equal a full refresh, whatever arrives late (README "Incremental builds").
 
-One scenario, built once per module: generated events plus the hand-made batches in fixtures/incremental/, loaded
-in several batches with an incremental `dbt run` after each, one of them killed (`kill -9`) half-way and rerun,
-and a final incremental `dbt build` (every data test on the incremental result). Then a copy of the same raw data
-is rebuilt with `--full-refresh`, and every relation of staging, intermediate (but the per-load bookkeeping of
-changed keys) and marts must be equal (row multisets, doubles to 6 decimals). Each late-data case has its own visitors and its own test below, which checks
-that the case really happened (the late event did bridge, re-key, ...) in the incremental build.
+One scenario, built once per module: generated events plus the hand-made batches in fixtures/incremental/,
+loaded in several batches with an incremental `dbt run` after each, one of them killed (`kill -9`) half-way
+and rerun, and a final incremental `dbt build` (every data test on the incremental result). Then a copy of
+the same raw data is rebuilt with `--full-refresh`, and every relation of staging, intermediate (but the
+per-load bookkeeping of changed keys) and marts must be equal (row multisets, doubles to 6 decimals). Each
+late-data case has its own visitors and its own test below, which checks that the case really happened (the
+late event did bridge, re-key, ...) in the incremental build.
 
-Batches: 0 = half of a generated set + the cases' first events; 1 = a late event bridging two sessions and one
-starting a visitor's history a day earlier; 2 = logins that re-key a visitor's earlier sessions and a late user
-funnel step inside its window; 3 = a repeated event_id loaded long ago (with a changed payload), the valid copy
-of an event_id first loaded as a rejected row, a late event moving a tracker session to another visitor, and a
-duplicate of a generated event; its build is killed, then rerun; 4 = the other half of the generated set (loaded
-after its later half: out of order) and a second generated set.
+Batches (each case has its own visitors): 0 = half of a generated set + the cases' first events; 1 = a late
+event bridging two sessions, one starting a visitor's history a day earlier, logins that re-key a visitor's
+earlier sessions and a late user funnel step inside its window; 2 = a repeated event_id loaded long ago (with
+a changed payload), the valid copy of an event_id first loaded as a rejected row, a late event moving a
+tracker session to another visitor, and a duplicate of a generated event; its build is killed, then rerun; 3
+= the other half of the generated set (loaded after its later half: out of order) and a second generated set.
 """
 
 from __future__ import annotations
@@ -34,8 +35,8 @@ from compare_warehouses import main as compare_main
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests_py" / "fixtures" / "incremental"
 VENV_BIN = Path(sys.executable).parent
-# The model whose start triggers the kill -9 of batch 3's build: by then staging and sessions have incorporated
-# the batch, the conversions and marts have not.
+# The model whose start triggers the kill -9 of batch 2's build: by then staging and sessions have
+# incorporated the batch, the conversions and marts have not.
 KILL_AT_MODEL = "int_conversions__unioned"
 BOOKKEEPING = ("int_visitors__changed", "int_user_keys__changed")
 
@@ -121,22 +122,31 @@ def _generate(root: Path, out: Path, seed: int, start: str) -> list[Path]:
 
 # What each case's test reads, after each batch.
 QUERIES = {
-    "bridge_sessions": "select session_id, events from marts.fct_sessions where visitor_id = 'inc-bridge'",
+    "bridge_sessions": (
+        "select session_id, started_at, events from marts.fct_sessions where visitor_id = 'inc-bridge' "
+        "order by started_at"
+    ),
     "early_sessions": (
         "select session_number, landing_page_path, channel from marts.fct_sessions "
         "where visitor_id = 'inc-early' order by session_number"
     ),
     "early_user": "select first_channel, sessions from marts.dim_users where user_key = 'inc-early'",
-    "anon_keys": "select distinct user_key from marts.fct_sessions where visitor_id in ('inc-anon', 'inc-switch')",
+    "anon_keys": (
+        "select distinct user_key from marts.fct_sessions where visitor_id in ('inc-anon', 'inc-switch')"
+    ),
     "old_key_rows": """
         select 'fct_sessions', count(*) from marts.fct_sessions where user_key in ('inc-anon', 'inc-u-old')
-        union all select 'fct_conversions', count(*) from marts.fct_conversions where user_key in ('inc-anon', 'inc-u-old')
-        union all select 'dim_users', count(*) from marts.dim_users where user_key in ('inc-anon', 'inc-u-old')
-        union all select 'fct_funnel_users', count(*) from marts.fct_funnel_users where user_key in ('inc-anon', 'inc-u-old')
+        union all select 'fct_conversions', count(*) from marts.fct_conversions
+            where user_key in ('inc-anon', 'inc-u-old')
+        union all select 'dim_users', count(*) from marts.dim_users
+            where user_key in ('inc-anon', 'inc-u-old')
+        union all select 'fct_funnel_users', count(*) from marts.fct_funnel_users
+            where user_key in ('inc-anon', 'inc-u-old')
     """,
     "user_funnel": (
         "select user_key, furthest_step from marts.fct_funnel_users "
-        "where funnel_id = 'purchase' and user_key in ('inc-funnel', 'inc-user', 'inc-anon') order by user_key"
+        "where funnel_id = 'purchase' and user_key in ('inc-funnel', 'inc-user', 'inc-anon') "
+        "order by user_key"
     ),
     "duplicates": (
         "select event_id, event_name, page_path, _load_id from staging.stg_events "
@@ -197,14 +207,15 @@ def _killed_run(root: Path, db: Path) -> int:
 def _watermarks(db: Path) -> dict[str, int]:
     con = duckdb.connect(str(db), read_only=True)
     try:
-        return dict(con.sql("select model_name, load_id from intermediate.microconv_incremental_state").fetchall())
+        sql = "select model_name, load_id from intermediate.microconv_incremental_state"
+        return dict(con.sql(sql).fetchall())
     finally:
         con.close()
 
 
 def _drop_bookkeeping(db: Path) -> None:
-    """The changed-key lists record each load as seen when it was built (a full refresh lists every load as seen
-    now), so they are left out of the comparison; every other intermediate relation must be equal."""
+    """The changed-key lists record each load as seen when it was built (a full refresh lists every load as
+    seen now), so they are left out of the comparison; every other intermediate relation must be equal."""
     con = duckdb.connect(str(db))
     try:
         for table in BOOKKEEPING:
@@ -219,11 +230,13 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
     (root / "incremental").mkdir()
     (root / "full_refresh").mkdir()
     # The same file name in both folders: the same DuckDB catalog name, so views survive the copy.
-    result = Scenario(root, root / "incremental" / "microconv.duckdb", root / "full_refresh" / "microconv.duckdb")
+    result = Scenario(
+        root, root / "incremental" / "microconv.duckdb", root / "full_refresh" / "microconv.duckdb"
+    )
     db = result.incremental_db
     first_half, second_half = _generate(root, root / "generated_a", 11, "2026-09-01")
     second_set = _generate(root, root / "generated_b", 12, "2026-09-03")
-    duplicate = root / "batch3_generated_duplicate.csv"
+    duplicate = root / "batch2_generated_duplicate.csv"
     _duplicate_of_first_generated_row(second_half, duplicate)
 
     _load(root, db, second_half, FIXTURES / "batch0_cases.csv")
@@ -231,19 +244,15 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
     _dbt(root, db, "run")
     result.snapshots["batch0"] = _snapshot(db)
 
-    _load(root, db, FIXTURES / "batch1_bridge_earlier.csv")
+    _load(root, db, FIXTURES / "batch1_late_events.csv")
     _dbt(root, db, "run")
     result.snapshots["batch1"] = _snapshot(db)
 
-    _load(root, db, FIXTURES / "batch2_login_funnel.csv")
-    _dbt(root, db, "run")
-    result.snapshots["batch2"] = _snapshot(db)
-
-    _load(root, db, FIXTURES / "batch3_duplicates_tracker.csv", duplicate)
+    _load(root, db, FIXTURES / "batch2_duplicates_tracker.csv", duplicate)
     result.killed_returncode = _killed_run(root, db)
     result.watermarks_after_kill = _watermarks(db)
     _dbt(root, db, "run")
-    result.snapshots["batch3"] = _snapshot(db)
+    result.snapshots["batch2"] = _snapshot(db)
 
     _load(root, db, first_half, *second_set)
     result.final_build = _dbt(root, db, "build")
@@ -276,9 +285,9 @@ def test_final_incremental_build_passes_every_data_test(scenario: Scenario) -> N
 def test_late_event_bridging_two_sessions_replaces_both(scenario: Scenario) -> None:
     before = scenario.snapshots["batch0"]["bridge_sessions"]
     after = scenario.snapshots["batch1"]["bridge_sessions"]
-    assert [events for _, events in before] == [1, 1]
-    assert [events for _, events in after] == [3]
-    assert after[0][0] not in {session_id for session_id, _ in before}  # the old session ids are gone
+    assert [events for _, _, events in before] == [1, 1]
+    # One session from the first start (so the first id stays); the later session's id is gone.
+    assert [(session_id, events) for session_id, _, events in after] == [(before[0][0], 3)]
 
 
 def test_late_event_starting_a_history_earlier_renumbers_it(scenario: Scenario) -> None:
@@ -293,20 +302,21 @@ def test_late_event_starting_a_history_earlier_renumbers_it(scenario: Scenario) 
 
 
 def test_late_login_re_keys_every_earlier_session(scenario: Scenario) -> None:
-    assert scenario.snapshots["batch1"]["anon_keys"] == [("inc-anon",), ("inc-u-old",)]
-    assert scenario.snapshots["batch2"]["anon_keys"] == [("inc-u-new",), ("inc-user",)]
-    assert all(count > 0 for name, count in scenario.snapshots["batch1"]["old_key_rows"] if name != "fct_conversions")
-    assert all(count == 0 for _, count in scenario.snapshots["batch2"]["old_key_rows"])
+    assert scenario.snapshots["batch0"]["anon_keys"] == [("inc-anon",), ("inc-u-old",)]
+    assert scenario.snapshots["batch1"]["anon_keys"] == [("inc-u-new",), ("inc-user",)]
+    before = scenario.snapshots["batch0"]["old_key_rows"]
+    assert all(count > 0 for name, count in before if name != "fct_conversions")
+    assert all(count == 0 for _, count in scenario.snapshots["batch1"]["old_key_rows"])
 
 
 def test_late_step_inside_the_window_advances_the_user_funnel(scenario: Scenario) -> None:
-    assert scenario.snapshots["batch1"]["user_funnel"] == [("inc-anon", 2), ("inc-funnel", 2)]
+    assert scenario.snapshots["batch0"]["user_funnel"] == [("inc-anon", 2), ("inc-funnel", 2)]
     # inc-user: the re-keyed device's view_item and add_to_cart; inc-funnel: begin_checkout 47 h after step 1.
-    assert scenario.snapshots["batch2"]["user_funnel"] == [("inc-funnel", 3), ("inc-user", 2)]
+    assert scenario.snapshots["batch1"]["user_funnel"] == [("inc-funnel", 3), ("inc-user", 2)]
 
 
 def test_repeated_event_id_keeps_the_first_loaded_copy(scenario: Scenario) -> None:
-    first, valid_copy = scenario.snapshots["batch3"]["duplicates"]
+    first, valid_copy = scenario.snapshots["batch2"]["duplicates"]
     assert first[:3] == ("inc-e1", "page_view", "/first-copy")
     assert first == scenario.snapshots["batch0"]["duplicates"][0]
     # inc-e2's first copy was rejected (bad timestamp): the later valid copy is the first valid one.
@@ -315,7 +325,7 @@ def test_repeated_event_id_keeps_the_first_loaded_copy(scenario: Scenario) -> No
 
 def test_late_event_moves_a_tracker_session_to_its_visitor(scenario: Scenario) -> None:
     assert scenario.snapshots["batch0"]["tracker"] == [("inc-tr-a", 2, "/tracked")]
-    assert scenario.snapshots["batch3"]["tracker"] == [("inc-tr-b", 3, "/tracked-first")]
+    assert scenario.snapshots["batch2"]["tracker"] == [("inc-tr-b", 3, "/tracked-first")]
 
 
 def test_build_killed_half_way_left_models_behind(scenario: Scenario) -> None:

@@ -21,11 +21,9 @@ visitor_events as (
         user_id,
         tracker_session_id
     from {{ ref('stg_events') }}
-    where
-        (user_id is not null or tracker_session_id is not null)
-        {%- if is_incremental() %}
-        and coalesce(anonymous_id, user_id) in (select changed_visitors.visitor_id from changed_visitors)
-        {%- endif %}
+    where (user_id is not null or tracker_session_id is not null) {{
+        incremental_key_filter('visitor_id', 'coalesce(anonymous_id, user_id)', keyword='and')
+    }}
 ),
 
 tracker_session_user_ids as (
