@@ -283,7 +283,7 @@ def test_final_incremental_build_passes_every_data_test(scenario: Scenario) -> N
 
 
 def test_late_event_bridging_two_sessions_replaces_both(scenario: Scenario) -> None:
-    before = scenario.snapshots["batch0"]["bridge_sessions"]
+    before = sorted(scenario.snapshots["batch0"]["bridge_sessions"], key=lambda row: row[1])
     after = scenario.snapshots["batch1"]["bridge_sessions"]
     assert [events for _, _, events in before] == [1, 1]
     # One session from the first start (so the first id stays); the later session's id is gone.
