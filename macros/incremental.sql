@@ -20,9 +20,10 @@
 {%- endmacro %}
 
 {% macro create_incremental_state() -%}
-    {#- on-run-start: the state table, created once (empty) when missing. -#}
-    create schema if not exists {{ incremental_state_relation().without_identifier() }};
-    create table if not exists {{ incremental_state_relation() }} (model_name varchar, load_id bigint)
+    {#- on-run-start (after creating its schema): the state table, created once (empty) when missing. -#}
+    create table if not exists {{ incremental_state_relation() }} (
+        model_name {{ dbt.type_string() }}, load_id {{ dbt.type_bigint() }}
+    )
 {%- endmacro %}
 
 {% macro incremental_watermark() -%}

@@ -2,7 +2,7 @@
 -- the conversions that fct_conversions publishes and the funnel models map to steps.
 -- A table: the two goal intermediates it unions are views over every event, computed once here.
 -- Incremental: the completions of the visitors the new loads change replace theirs (README "Incremental builds").
-{{ config(materialized='incremental', unique_key='visitor_id') }}
+{{ config(materialized=incremental_materialization(), unique_key='visitor_id') }}
 
 with
 

@@ -2,7 +2,7 @@
 -- (event_number, in the session's (event_ts, event_id) order) of the goal's first completion and the total
 -- value of its completions in the session.
 -- Incremental: the rows of the visitors the new loads change replace theirs (README "Incremental builds").
-{{ config(materialized='incremental', unique_key='visitor_id') }}
+{{ config(materialized=incremental_materialization(), unique_key='visitor_id') }}
 with
 
 conversions as (

@@ -3,7 +3,7 @@
 -- completions is one '(start)' -> '(exit)'), counted, and whether the session has a macro conversion.
 -- mart_path_transitions sums these rows. One window pass over completions, no self-join.
 -- Incremental: the sessions of the visitors the new loads change replace theirs (README "Incremental builds").
-{{ config(materialized='incremental', unique_key='visitor_id') }}
+{{ config(materialized=incremental_materialization(), unique_key='visitor_id') }}
 with
 
 conversions as (

@@ -2,7 +2,7 @@
 -- days (inclusive) of the user's first session start, across all their sessions, with the seconds from that
 -- first start to the goal's first completion and the total value of its completions in the window.
 -- Incremental: the user_keys the new loads change, recomputed from all their completions (README "Incremental builds").
-{{ config(materialized='incremental', unique_key='user_key') }}
+{{ config(materialized=incremental_materialization(), unique_key='user_key') }}
 with
 
 conversions as (

@@ -3,7 +3,7 @@
 -- have no row, but they still count as the next page of the one before them ('(other)').
 -- Incremental (README "Incremental builds"): the visitors the new loads change are recomputed and replace their
 -- rows; a page path's group never changes (a path first seen comes with new events only).
-{{ config(materialized='incremental', unique_key='visitor_id') }}
+{{ config(materialized=incremental_materialization(), unique_key='visitor_id') }}
 with
 
 events as (

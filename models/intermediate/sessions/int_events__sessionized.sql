@@ -16,7 +16,7 @@
 -- Incremental (README "Incremental builds"): recomputes the visitors the new loads change (int_visitors__changed)
 -- from all their events and replaces their rows, so a late event that bridges sessions or starts a history
 -- earlier renumbers and re-ids that visitor's sessions.
-{{ config(materialized='incremental', unique_key='visitor_id') }}
+{{ config(materialized=incremental_materialization(), unique_key='visitor_id') }}
 with
 
 events as (

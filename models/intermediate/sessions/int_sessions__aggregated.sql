@@ -1,6 +1,6 @@
 -- One row per session: times, counts, landing/exit pages and the first event's attributes.
 -- Incremental: the sessions of the visitors the new loads change replace theirs (README "Incremental builds").
-{{ config(materialized='incremental', unique_key='visitor_id') }}
+{{ config(materialized=incremental_materialization(), unique_key='visitor_id') }}
 with
 
 events as (

@@ -2,7 +2,7 @@
 -- The one place this rule is computed: the data tests and scripts/check_data.py read this model.
 -- Incremental (README "Incremental builds"): a load's counts never change once it is staged (a later copy never
 -- wins), so only the loads after the watermark are counted, replacing their rows if any.
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='load_id') }}
+{{ config(materialized=incremental_materialization(), incremental_strategy='delete+insert', unique_key='load_id') }}
 with
 
 load_log as (

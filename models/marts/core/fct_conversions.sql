@@ -1,6 +1,6 @@
 -- One row per goal completion (event goals and session-metric goals), with its session, user and goal.
 -- Incremental: the completions of the visitors the new loads change replace theirs (README "Incremental builds").
-{{ config(materialized='incremental', unique_key='visitor_id') }}
+{{ config(materialized=incremental_materialization(), unique_key='visitor_id') }}
 with
 
 conversions as (

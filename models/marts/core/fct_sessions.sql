@@ -1,7 +1,7 @@
 -- One row per session, with traffic, engagement, identity and conversions.
 -- Incremental (README "Incremental builds"): every session of the user_keys the new loads change is replaced
 -- (session_number counts a user_key's sessions, so a visitor re-keyed by a login renumbers its new user's sessions).
-{{ config(materialized='incremental', unique_key='user_key') }}
+{{ config(materialized=incremental_materialization(), unique_key='user_key') }}
 with
 
 sessions as (
