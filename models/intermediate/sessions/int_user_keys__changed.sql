@@ -4,7 +4,9 @@
 -- visitor id and every such user_id: a login that re-keys a visitor lists both the old and the new user_key.
 -- Incremental models at user grain recompute these user_keys from their whole history.
 -- Incremental: appends the loads after its watermark; a full build lists every load.
-{{ config(materialized=incremental_materialization(), incremental_strategy='append', meta={'incremental_watermark': 'own'}) }}
+{{ config(
+    materialized=incremental_materialization(), incremental_strategy='append', meta={'incremental_watermark': 'own'}
+) }}
 with
 
 changed_visitors as (

@@ -3,7 +3,9 @@
 -- late event can move a tracker session to another visitor: the session's visitor is its first event's).
 -- Incremental models downstream recompute these visitors from their whole history (README "Incremental builds").
 -- Incremental: appends the loads after its watermark; a full build lists every load.
-{{ config(materialized=incremental_materialization(), incremental_strategy='append', meta={'incremental_watermark': 'own'}) }}
+{{ config(
+    materialized=incremental_materialization(), incremental_strategy='append', meta={'incremental_watermark': 'own'}
+) }}
 with
 
 new_events as (

@@ -3,7 +3,9 @@
 -- and their later copies are dropped with an anti-join on the load keys: no group-by or join over every id.
 -- Incremental (README "Incremental builds"): appends the new loads' valid rows whose event_id is not staged yet.
 -- A load's _load_id is larger than every earlier load's, so an event_id already staged keeps its first copy.
-{{ config(materialized=incremental_materialization(), incremental_strategy='append', meta={'incremental_watermark': 'own'}) }}
+{{ config(
+    materialized=incremental_materialization(), incremental_strategy='append', meta={'incremental_watermark': 'own'}
+) }}
 with
 
 valid_keys as (

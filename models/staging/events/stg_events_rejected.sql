@@ -1,7 +1,9 @@
 -- Invalid raw rows, with the reason and the raw text values as loaded (for GA4, Segment and Snowplow: as their
 -- staging models map them), so they can be fixed and reloaded.
 -- Incremental (README "Incremental builds"): appends the rows of the loads after its watermark.
-{{ config(materialized=incremental_materialization(), incremental_strategy='append', meta={'incremental_watermark': 'own'}) }}
+{{ config(
+    materialized=incremental_materialization(), incremental_strategy='append', meta={'incremental_watermark': 'own'}
+) }}
 with
 
 source as (
