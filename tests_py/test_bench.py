@@ -37,7 +37,13 @@ def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
 def test_phases_are_timed(tiny_run: Run) -> None:
     _proc, report, _workdir = tiny_run
     phases = {p["phase"]: p for p in report["phases"]}
-    assert list(phases) == ["generate", "load", "dbt seed", "dbt run", "reference", "source formats"]
+    assert list(phases) == [
+        "generate", "load", "dbt seed", "dbt run", "reference",
+        "generate one more day", "load one more day", "dbt run incremental", "source formats",
+    ]  # fmt: skip
+    day = report["incremental_day"]
+    assert day["events"] == 3000 // 56 and day["seconds"] > 0 and day["ratio_to_full_run"] > 0
+    assert {m["name"] for m in day["models"]} >= {"stg_events", "fct_sessions"}
     formats = [row["format"] for row in report["source_formats"]]
     assert formats[0] == "canonical csv" and len(formats) == 7
     assert all(row["rows_per_s"] > 0 for row in report["source_formats"])

@@ -82,6 +82,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--no-reference", action="store_true", help="skip the reference SQL and the comparison"
     )
+    parser.add_argument(
+        "--no-incremental",
+        action="store_true",
+        help="skip the incremental phase (one more day of events, loaded and built incrementally)",
+    )
     args = parser.parse_args(argv)
     if args.events is None:
         args.events = default_events()

@@ -16,12 +16,13 @@ import shutil
 import sys
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import duckdb
 from common.cli import CliError
+from common.constants import GENERATOR_DEFAULT_DAYS
 from rich.console import Console
 
 from benchmark.dbt_results import ModelTiming, group_models, model_timings, table_row_counts
@@ -266,6 +267,46 @@ def reference_ratio(run: BenchRun, scope: set[str], reference_seconds: float) ->
     }
 
 
+def incremental_day(run: BenchRun) -> None:
+    """One more day of events (the data set's events per day, new seed, the day after its last event), loaded
+    and built by an incremental `dbt run`, timed against the full `dbt run` of the same run (target: at most
+    10%); skipped with --no-incremental or --select."""
+    if run.args.no_incremental or run.args.select:
+        return
+    with duckdb.connect(str(run.db), read_only=True) as con:
+        last_day = con.execute("select cast(max(event_ts) as date) from staging.stg_events").fetchone()
+    if not last_day or last_day[0] is None:
+        return
+    start = (last_day[0] + timedelta(days=1)).isoformat()
+    day_events = max(1, run.events // GENERATOR_DEFAULT_DAYS)
+    day_dir = run.workdir / "data_day"
+    generate_cmd = [PYTHON, "scripts/generate_events.py", "--events", str(day_events), "--seed",
+                    str(run.args.seed + 1), "--days", "1", "--start", start, "--format", run.args.format,
+                    "--out", str(day_dir)]  # fmt: skip
+    run.child_phase("generate one more day", generate_cmd, per_event=False)
+    load_cmd = [PYTHON, "scripts/load_events.py", "--db", str(run.db), "--quiet", str(day_dir)]
+    run.child_phase("load one more day", load_cmd, per_event=False)
+    shutil.rmtree(day_dir, ignore_errors=True)
+    incremental = run.child_phase("dbt run incremental", [DBT, "run", *run.dbt_options], per_event=False)
+    full = run.phase("dbt run")
+    ratio = incremental.seconds / full.seconds if full and full.seconds else None
+    run.report["incremental_day"] = {
+        "day": start,
+        "events": day_events,
+        "seconds": incremental.seconds,
+        "full_run_seconds": full.seconds if full else None,
+        "ratio_to_full_run": ratio,
+        "models": [
+            asdict(model) for model in model_timings(run.target_dir, run.samplers["dbt run incremental"], {})
+        ],
+    }
+    if ratio is not None:
+        run.console.print(
+            f"  one more day ({day_events:,} events on {start}): incremental {incremental.seconds:,.1f} s = "
+            f"{ratio:.1%} of the full dbt run's {full.seconds:,.1f} s (target: at most 10%)"
+        )
+
+
 def source_formats(run: BenchRun) -> None:
     """Rows/s of every source format (GA4, Segment, Snowplow) next to the canonical CSV loader's, in the
     same run (scripts/bench_sources.py, its own small data set); skipped unless --source-events."""
@@ -296,6 +337,7 @@ PIPELINE: tuple[Phase, ...] = (
     dbt_run,
     dbt_test,
     reference,
+    incremental_day,
     database_size,
     source_formats,
 )

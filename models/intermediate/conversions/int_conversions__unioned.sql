@@ -1,19 +1,24 @@
 -- Every goal completion (event goals and session-metric goals) with its session, visitor and user_key:
 -- the conversions that fct_conversions publishes and the funnel models map to steps.
 -- A table: the two goal intermediates it unions are views over every event, computed once here.
+-- Incremental: the completions of the visitors the new loads change replace theirs (README "Incremental builds").
+{{ config(materialized=incremental_materialization(), unique_key='visitor_id') }}
 
 with
 
 event_goal_completions as (
     select * from {{ ref('int_conversions__event_goals') }}
+    {{ incremental_key_filter('visitor_id') }}
 ),
 
 session_metric_completions as (
     select * from {{ ref('int_conversions__session_metric_goals') }}
+    {{ incremental_key_filter('visitor_id') }}
 ),
 
 visitors as (
     select * from {{ ref('int_visitors__stitched') }}
+    {{ incremental_key_filter('visitor_id') }}
 ),
 
 unioned as (

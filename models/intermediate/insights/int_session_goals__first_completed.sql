@@ -1,10 +1,13 @@
 -- Session grain of mart_goal_impact: one row per session x goal completed in it, with the position
 -- (event_number, in the session's (event_ts, event_id) order) of the goal's first completion and the total
 -- value of its completions in the session.
+-- Incremental: the rows of the visitors the new loads change replace theirs (README "Incremental builds").
+{{ config(materialized=incremental_materialization(), unique_key='visitor_id') }}
 with
 
 conversions as (
     select * from {{ ref('int_conversions__unioned') }}
+    {{ incremental_key_filter('visitor_id') }}
 ),
 
 goals as (
@@ -13,6 +16,7 @@ goals as (
 
 final as (
     select
+        conversions.visitor_id,
         conversions.session_id,
         conversions.goal_id,
         goals.goal_kind,
@@ -20,7 +24,7 @@ final as (
         sum(conversions.value) as value
     from conversions
     inner join goals on conversions.goal_id = goals.goal_id
-    group by conversions.session_id, conversions.goal_id, goals.goal_kind
+    group by conversions.visitor_id, conversions.session_id, conversions.goal_id, goals.goal_kind
 )
 
 select * from final

@@ -1,10 +1,13 @@
 -- User grain of mart_goal_impact: one row per user_key x goal completed within var impact_user_window_days
 -- days (inclusive) of the user's first session start, across all their sessions, with the seconds from that
 -- first start to the goal's first completion and the total value of its completions in the window.
+-- Incremental: the user_keys the new loads change, recomputed from all their completions (README "Incremental builds").
+{{ config(materialized=incremental_materialization(), unique_key='user_key') }}
 with
 
 conversions as (
     select * from {{ ref('int_conversions__unioned') }}
+    {{ incremental_key_filter('user_key') }}
 ),
 
 goals as (
@@ -13,6 +16,7 @@ goals as (
 
 visitors as (
     select * from {{ ref('int_visitors__stitched') }}
+    {{ incremental_key_filter('user_key') }}
 ),
 
 users as (

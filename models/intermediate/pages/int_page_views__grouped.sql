@@ -1,10 +1,14 @@
 -- One row per page view (event_name = 'page_view') whose page_path belongs to a page group, with the group of
 -- the session's next page view and whether it is the session's last page view. Page views that match no group
 -- have no row, but they still count as the next page of the one before them ('(other)').
+-- Incremental (README "Incremental builds"): the visitors the new loads change are recomputed and replace their
+-- rows; a page path's group never changes (a path first seen comes with new events only).
+{{ config(materialized=incremental_materialization(), unique_key='visitor_id') }}
 with
 
 events as (
     select * from {{ ref('int_events__sessionized') }}
+    {{ incremental_key_filter('visitor_id') }}
 ),
 
 path_groups as (
@@ -14,6 +18,7 @@ path_groups as (
 page_views as (
     select
         event_id,
+        visitor_id,
         session_id,
         event_number,
         page_path,
@@ -26,6 +31,7 @@ page_views as (
 final as (
     select
         page_views.event_id,
+        page_views.visitor_id,
         page_views.session_id,
         page_views.event_number,
         page_views.page_path,

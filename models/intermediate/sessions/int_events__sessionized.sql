@@ -13,10 +13,25 @@
 {%- else %}
 {%- set timeline_order = 'event_ts, event_id' %}
 {%- endif %}
+-- Incremental (README "Incremental builds"): recomputes the visitors the new loads change (int_visitors__changed)
+-- from all their events and replaces their rows, so a late event that bridges sessions or starts a history
+-- earlier renumbers and re-ids that visitor's sessions.
+{{ config(materialized=incremental_materialization(), unique_key='visitor_id') }}
 with
 
 events as (
     select * from {{ ref('stg_events') }}
+    {%- if is_incremental() %}
+    -- The affected visitors' events: theirs, and every event of a tracker session one of theirs belongs to.
+    where
+        coalesce(anonymous_id, user_id) in ({{ affected_keys('visitor_id') }})
+        {%- if use_tracker %}
+        or tracker_session_id in (
+            select affected_events.tracker_session_id from {{ ref('stg_events') }} as affected_events
+            where coalesce(affected_events.anonymous_id, affected_events.user_id) in ({{ affected_keys('visitor_id') }})
+        )
+        {%- endif %}
+    {%- endif %}
 ),
 {%- if use_tracker %}
 
@@ -148,6 +163,7 @@ final as (
         revenue,
         order_id
     from assigned
+    {{ incremental_key_filter('visitor_id') }}
 )
 
 select * from final

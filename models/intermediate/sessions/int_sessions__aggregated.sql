@@ -1,8 +1,11 @@
 -- One row per session: times, counts, landing/exit pages and the first event's attributes.
+-- Incremental: the sessions of the visitors the new loads change replace theirs (README "Incremental builds").
+{{ config(materialized=incremental_materialization(), unique_key='visitor_id') }}
 with
 
 events as (
     select * from {{ ref('int_events__sessionized') }}
+    {{ incremental_key_filter('visitor_id') }}
 ),
 
 sessions as (

@@ -1,8 +1,11 @@
 -- Every aggregated session with its traffic source, medium and GA4 default channel group (from its first event).
+-- Incremental: the sessions of the visitors the new loads change replace theirs (README "Incremental builds").
+{{ config(materialized=incremental_materialization(), unique_key='visitor_id') }}
 with
 
 sessions as (
     select * from {{ ref('int_sessions__aggregated') }}
+    {{ incremental_key_filter('visitor_id') }}
 ),
 
 referrers as (

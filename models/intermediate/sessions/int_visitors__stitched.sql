@@ -1,8 +1,11 @@
 -- One row per visitor: its user_key, the most recent user_id it used, else the visitor id itself.
+-- Incremental: the visitors the new loads change, recomputed from all their events (README "Incremental builds").
+{{ config(materialized=incremental_materialization(), unique_key='visitor_id') }}
 with
 
 events as (
     select * from {{ ref('int_events__sessionized') }}
+    {{ incremental_key_filter('visitor_id') }}
 ),
 
 visitors as (

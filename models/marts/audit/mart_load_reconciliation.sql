@@ -1,21 +1,28 @@
 -- One row per loaded file: raw rows = staged events + duplicates removed + rejected rows.
 -- The one place this rule is computed: the data tests and scripts/check_data.py read this model.
+-- Incremental (README "Incremental builds"): a load's counts never change once it is staged (a later copy never
+-- wins), so only the loads after the watermark are counted, replacing their rows if any.
+{{ config(materialized=incremental_materialization(), incremental_strategy='delete+insert', unique_key='load_id') }}
 with
 
 load_log as (
     select * from {{ ref('stg_raw__load_log') }}
+    {{ incremental_load_filter('load_id') }}
 ),
 
 raw_events as (
     select * from {{ ref('stg_raw__events') }}
+    {{ incremental_load_filter('_load_id') }}
 ),
 
 staged_events as (
     select * from {{ ref('stg_events') }}
+    {{ incremental_load_filter('_load_id') }}
 ),
 
 rejected_events as (
     select * from {{ ref('stg_events_rejected') }}
+    {{ incremental_load_filter('_load_id') }}
 ),
 
 counted_raw as (

@@ -1,8 +1,11 @@
 -- One row per goal completion (event goals and session-metric goals), with its session, user and goal.
+-- Incremental: the completions of the visitors the new loads change replace theirs (README "Incremental builds").
+{{ config(materialized=incremental_materialization(), unique_key='visitor_id') }}
 with
 
 conversions as (
     select * from {{ ref('int_conversions__unioned') }}
+    {{ incremental_key_filter('visitor_id') }}
 ),
 
 goals as (

@@ -1,4 +1,7 @@
 -- One row per session, with traffic, engagement, identity and conversions.
+-- Incremental (README "Incremental builds"): every session of the user_keys the new loads change is replaced
+-- (session_number counts a user_key's sessions, so a visitor re-keyed by a login renumbers its new user's sessions).
+{{ config(materialized=incremental_materialization(), unique_key='user_key') }}
 with
 
 sessions as (
@@ -7,10 +10,12 @@ sessions as (
 
 visitors as (
     select * from {{ ref('int_visitors__stitched') }}
+    {{ incremental_key_filter('user_key') }}
 ),
 
 conversions as (
     select * from {{ ref('fct_conversions') }}
+    {{ incremental_key_filter('user_key') }}
 ),
 
 session_conversions as (

@@ -1,6 +1,11 @@
 -- Valid events, deduplicated on event_id: the first loaded copy (smallest _load_id, _source_row) wins.
 -- Duplicates are rare, so only the event_ids whose hash is seen more than once among valid rows are ranked,
 -- and their later copies are dropped with an anti-join on the load keys: no group-by or join over every id.
+-- Incremental (README "Incremental builds"): appends the new loads' valid rows whose event_id is not staged yet.
+-- A load's _load_id is larger than every earlier load's, so an event_id already staged keeps its first copy.
+{{ config(
+    materialized=incremental_materialization(), incremental_strategy='append', meta={'incremental_watermark': 'own'}
+) }}
 with
 
 valid_keys as (
@@ -9,7 +14,7 @@ valid_keys as (
         _load_id,
         _source_row
     from {{ ref('stg_raw__events') }}
-    where reject_reason is null
+    where reject_reason is null {{ incremental_load_filter(keyword='and') }}
 ),
 
 repeated_hashes as (
@@ -39,7 +44,7 @@ later_copies as (
 
 validated as (
     select * from {{ ref('stg_raw__events') }}
-    where reject_reason is null
+    where reject_reason is null {{ incremental_load_filter(keyword='and') }}
 ),
 
 deduplicated as (
@@ -50,6 +55,10 @@ deduplicated as (
             validated._load_id = later_copies._load_id
             and validated._source_row = later_copies._source_row
     where later_copies._load_id is null
+    {%- if is_incremental() %}
+        -- Copies of an event_id staged by an earlier load.
+        and not exists (select 1 from {{ this }} as staged where staged.event_id = validated.event_id)
+    {%- endif %}
 ),
 
 final as (

@@ -1,9 +1,14 @@
 -- Invalid raw rows, with the reason and the raw text values as loaded (for GA4, Segment and Snowplow: as their
 -- staging models map them), so they can be fixed and reloaded.
+-- Incremental (README "Incremental builds"): appends the rows of the loads after its watermark.
+{{ config(
+    materialized=incremental_materialization(), incremental_strategy='append', meta={'incremental_watermark': 'own'}
+) }}
 with
 
 source as (
     select * from {{ ref('stg_events__unioned') }}
+    {{ incremental_load_filter() }}
 ),
 
 rejected as (
@@ -12,7 +17,7 @@ rejected as (
         _source_row,
         reject_reason
     from {{ ref('stg_raw__events') }}
-    where reject_reason is not null
+    where reject_reason is not null {{ incremental_load_filter(keyword='and') }}
 ),
 
 final as (
