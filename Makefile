@@ -32,12 +32,21 @@ E2E_DB := warehouse/e2e.duckdb
 E2E_SOURCES_DB := warehouse/e2e_sources.duckdb
 SOURCES_FIXTURES := tests_py/fixtures/sources
 
+# make test-spark: the same models on Apache Spark (local mode), compared with DuckDB builds of the same data.
+SPARK_DIR := warehouse/spark_test
+SPARK_ENV := SPARK_CONF_DIR=$(CURDIR)/profiles/spark MICROCONV_SPARK_WAREHOUSE=$(SPARK_DIR)/warehouse MICROCONV_SPARK_MASTER=$${MICROCONV_SPARK_MASTER:-local[2]}
+SPARK_DBT := $(SPARK_ENV) $(DBT) --log-path $(SPARK_DIR)/logs
+SPARK_DBT_ARGS := $(DBT_ARGS) --target spark --target-path target/spark
+SPARK_EVENTS ?= 3000
+# Columns that differ between two loads of the same files: when they were loaded.
+LOAD_TIME_COLUMNS := _loaded_at loaded_at
+
 BENCH_EVENTS ?= 10000000
 BENCH_SOURCE_EVENTS ?= 1000000
 
 DAGSTER := $(VENV)/bin/dagster
 
-.PHONY: help setup run build checks report docs dagster materialize test lint pytest dbt-test report-test bench mutants clean
+.PHONY: help setup run build checks report docs dagster materialize test lint pytest dbt-test test-spark report-test bench mutants clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -103,10 +112,20 @@ dbt-test: setup ## dbt build (unit + data tests) on the end-to-end fixtures (can
 	$(PY) scripts/load_events.py --db $(TEST_DB) $(TEST_DIR)
 	MICROCONV_DB=$(TEST_DB) $(DBT) build $(DBT_ARGS) --exclude test_type:unit --vars '{alert_expect_planted_incident: true}'
 
+test-spark: setup ## the end-to-end fixture (expected outputs, unit and data tests) and SPARK_EVENTS generated events built on Spark (local mode); marts equal to DuckDB's
+	rm -rf $(SPARK_DIR)
+	@mkdir -p $(SPARK_DIR)
+	$(SPARK_ENV) $(PY) scripts/load_events.py --target spark --quiet tests_py/fixtures/e2e/events.csv
+	$(SPARK_DBT) build $(SPARK_DBT_ARGS) --vars '{e2e: true}'
+	$(PY) scripts/load_events.py --db $(SPARK_DIR)/e2e.duckdb --quiet tests_py/fixtures/e2e/events.csv
+	MICROCONV_DB=$(SPARK_DIR)/e2e.duckdb $(DBT) build $(DBT_ARGS) --resource-type seed --resource-type model --target-path target/spark_duckdb
+	$(SPARK_ENV) $(PY) scripts/export_spark.py $(SPARK_DIR)/e2e_spark.duckdb --like $(SPARK_DIR)/e2e.duckdb --schemas marts
+	$(PY) scripts/compare_warehouses.py $(SPARK_DIR)/e2e.duckdb $(SPARK_DIR)/e2e_spark.duckdb --schemas marts --ignore-columns $(LOAD_TIME_COLUMNS)
+
 report-test: setup ## the report in headless chromium on warehouse/test.duckdb (built by dbt-test); screenshot in reports/test/
 	MICROCONV_REPORT_TEST_DB=$(TEST_DB) $(VENV)/bin/pytest -q tests_py/test_report_browser.py
 
-test: lint pytest dbt-test report-test ## everything CI checks
+test: lint pytest dbt-test test-spark report-test ## everything CI checks
 
 bench: setup ## benchmark (BENCH_EVENTS, default 10M; BENCH_SOURCE_EVENTS per source format, default 1M)
 	$(PY) scripts/bench.py --events $(BENCH_EVENTS) --source-events $(BENCH_SOURCE_EVENTS)

@@ -20,3 +20,22 @@
 {% macro duckdb__json_value_of(json) -%}
     try_cast({{ json }} as json)
 {%- endmacro %}
+
+{#
+    Spark: to_json of a struct keeps the pairs in order and writes nulls (ignoreNullFields off); a value
+    from json_value_of() is a VARIANT, which to_json embeds as JSON.
+#}
+{% macro spark__json_object_text(pairs) -%}
+    to_json(
+        named_struct(
+            {%- for pair in pairs %}
+                '{{ pair[0] }}', {{ pair[1] }}{{ "," if not loop.last }}
+            {%- endfor %}
+        ),
+        map('ignoreNullFields', 'false')
+    )
+{%- endmacro %}
+
+{% macro spark__json_value_of(json) -%}
+    try_parse_json({{ json }})
+{%- endmacro %}

@@ -62,5 +62,5 @@
 {%- endmacro %}
 
 {% macro spark__seconds_between(start_ts, end_ts) -%}
-    ((unix_micros({{ end_ts }}) - unix_micros({{ start_ts }})) / 1000000.0)
+    ((unix_micros({{ end_ts }}) - unix_micros({{ start_ts }})) / 1e6)
 {%- endmacro %}
