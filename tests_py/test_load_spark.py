@@ -20,7 +20,8 @@ from common.constants import EXIT_ERROR, EXIT_OK
 
 REPO = Path(__file__).resolve().parents[1]
 E2E_EVENTS = REPO / "tests_py" / "fixtures" / "e2e" / "events.csv"
-GA4_EVENTS = REPO / "tests_py" / "fixtures" / "sources" / "ga4" / "events_20260901.json"
+SOURCES = REPO / "tests_py" / "fixtures" / "sources"
+GA4_EVENTS = SOURCES / "ga4" / "events_20260901.json"
 
 pytest.importorskip("pyspark")
 
@@ -77,6 +78,23 @@ def test_loads_canonical_and_source_files_once(warehouse: Path, tmp_path: Path) 
     assert ga4_rows > 0
     assert log == [(1, str(E2E_EVENTS), "csv", 51), (2, str(GA4_EVENTS), "ga4:jsonl", ga4_rows)]
     assert (warehouse / "raw.db" / "events" / "_load_id=1").is_dir()  # Parquet, one partition per load
+
+
+def test_every_source_loads(warehouse: Path) -> None:
+    for source in ("segment", "snowplow"):
+        result = load("--source", source, SOURCES / source)
+        assert result.returncode == EXIT_OK, result.stderr
+    logged = query(
+        "select file_format, rows from raw.load_log where file_format like 'segment:%' "
+        "or file_format like 'snowplow:%' order by load_id"
+    )
+    assert [fmt for fmt, _ in logged] == ["segment:jsonl", "segment:csv", "segment:csv", "snowplow:tsv"]
+    landed = query(
+        "select (select count(*) from raw.segment_messages) + (select count(*) from raw.segment_tracks)"
+        " + (select count(*) from raw.segment_pages) + (select count(*) from raw.segment_identifies),"
+        " (select count(*) from raw.snowplow_events)"
+    )[0]
+    assert landed == (sum(rows for fmt, rows in logged[:3]), logged[3][1])
 
 
 def test_partition_without_load_log_row_is_dropped(warehouse: Path) -> None:

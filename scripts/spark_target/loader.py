@@ -68,7 +68,8 @@ class SparkRaw:
         return tables
 
     def _create_tables(self) -> None:
-        self.spark.sql(f"CREATE DATABASE IF NOT EXISTS {RAW_SCHEMA}")
+        if not self.spark.catalog.databaseExists(RAW_SCHEMA):  # (IF NOT EXISTS logs the metastore's error)
+            self.spark.sql(f"CREATE DATABASE {RAW_SCHEMA}")
         for table, columns in self.tables.items():
             if table == RAW_LOAD_LOG:
                 body, partition = columns, ""
