@@ -1,7 +1,8 @@
 """Load event files (CSV, Parquet, JSON Lines) into raw.events of the DuckDB warehouse.
 
 Usage:
-    .venv/bin/python scripts/load_events.py PATH [PATH ...] [--db DBPATH] [--format csv|parquet|jsonl|tsv]
+    .venv/bin/python scripts/load_events.py PATH [PATH ...] [--db DBPATH | --target spark]
+        [--format csv|parquet|jsonl|tsv]
         [--source canonical|ga4|segment|snowplow] [--map canonical=source ...] [--derive-event-id] [--quiet]
 
 --source (default canonical) says what the files are. ga4, segment and snowplow files land, in the export's
@@ -59,6 +60,11 @@ files still load; the exit code is then 2. Argument problems (nonexistent path, 
 loadable files, unknown extension, bad --map) and a database locked by another process stop the
 run before anything is loaded. Every error is one line on stderr starting with 'error: '.
 
+--target spark loads into Apache Spark's raw tables instead (the dbt profile's `spark` target: warehouse
+$MICROCONV_SPARK_WAREHOUSE, master $MICROCONV_SPARK_MASTER) with the same rules: each file is read and checked
+as above into a scratch in-memory DuckDB, then written to Spark, rows first (the raw table's partition
+_load_id = N, Parquet), then its raw.load_log row; see scripts/spark_target/loader.py for what is atomic.
+
 Output (stdout, none with --quiet): per file `loaded FILE: N rows in S s (R rows/s) as load K` or
 the skipped line, then a total line. Exit codes: 0 all files loaded or skipped, 2 otherwise.
 """
@@ -108,6 +114,9 @@ from sources.loader import (
     resolve_source_paths,
 )
 from sources.specs import SOURCES
+from spark_target.loader import SparkPublishError, SparkRaw  # pyspark itself is imported only for spark
+
+TARGETS: tuple[str, ...] = ("duckdb", "spark")
 
 # Optional canonical columns (PRODUCT.md "Tracker sessions"): loaded when the file has them, never
 # packed into properties, not part of --derive-event-id's hash.
@@ -461,6 +470,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--db", default=None, help="DuckDB file (default: $MICROCONV_DB or warehouse/microconv.duckdb)"
     )
     parser.add_argument(
+        "--target",
+        choices=TARGETS,
+        default="duckdb",
+        help="warehouse: duckdb (default, the --db file) or spark (the profile's spark target; README)",
+    )
+    parser.add_argument(
         "--source",
         choices=SOURCES,
         default="canonical",
@@ -503,15 +518,26 @@ def main(argv: list[str] | None = None) -> int:
         if mapping or args.derive_event_id:
             raise CliError(f"--map and --derive-event-id apply to --source canonical only, not {args.source}")
         files = resolve_source_paths(args.paths, args.source, args.format)
+    if args.target == "spark" and args.db:
+        raise CliError("--db is for --target duckdb; Spark's warehouse is $MICROCONV_SPARK_WAREHOUSE")
     db_path = args.db or default_db_path()
 
     def say(line: str) -> None:
         if not args.quiet:
             print(line, flush=True)
 
-    con = connect(db_path)
+    spark = None
+    if args.target == "spark":
+        # Files are read and checked into a scratch DuckDB, then published to Spark (spark_target/loader.py).
+        con = duckdb.connect()
+        con.execute("SET TimeZone = 'UTC'")
+        con.execute("SET enable_progress_bar = false")
+    else:
+        con = connect(db_path)
     try:
         ensure_tables(con)
+        if args.target == "spark":
+            spark = SparkRaw(con)
         started = time.perf_counter()
         loaded = skipped = failed = total_rows = 0
         for event_file in files:
@@ -521,7 +547,9 @@ def main(argv: list[str] | None = None) -> int:
                     result = load_file(con, event_file, mapping, args.derive_event_id)
                 else:
                     result = load_source_file(con, event_file, args.source)
-            except (FileLoadError, SourceFileError) as exc:
+                if spark is not None and result.status == "loaded":
+                    spark.publish(result.load_id)
+            except (FileLoadError, SourceFileError, SparkPublishError) as exc:
                 failed += 1
                 print(f"error: {exc}", file=sys.stderr, flush=True)
                 continue
@@ -543,6 +571,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     finally:
         con.close()
+        if spark is not None:
+            spark.close()
     return EXIT_ERROR if failed else EXIT_OK
 
 

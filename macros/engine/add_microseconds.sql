@@ -15,3 +15,8 @@
 {% macro default__add_microseconds(timestamp, microseconds) -%}
     {{ dbt.dateadd('microsecond', microseconds, timestamp) }}
 {%- endmacro %}
+
+{# Spark: exact integer microseconds since the epoch, shifted and turned back into a timestamp. #}
+{% macro spark__add_microseconds(timestamp, microseconds) -%}
+    timestamp_micros(unix_micros({{ timestamp }}) + cast({{ microseconds }} as bigint))
+{%- endmacro %}

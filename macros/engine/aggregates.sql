@@ -58,3 +58,38 @@
 {% macro duckdb__ordered_string_agg(value, separator, order_by) -%}
     string_agg({{ value }}, {{ separator }} order by {{ order_by }})
 {%- endmacro %}
+
+{# Window function: the last non-null value of the window frame (write the `over (...)` after it). #}
+{% macro last_value_ignore_nulls(value) -%}
+    {{ return(adapter.dispatch('last_value_ignore_nulls', 'microconv')(value)) }}
+{%- endmacro %}
+
+{% macro default__last_value_ignore_nulls(value) -%}
+    last_value({{ value }}) ignore nulls
+{%- endmacro %}
+
+{% macro duckdb__last_value_ignore_nulls(value) -%}
+    last_value({{ value }} ignore nulls)
+{%- endmacro %}
+
+{% macro spark__last_value_ignore_nulls(value) -%}
+    last_value({{ value }}, true)
+{%- endmacro %}
+
+{#
+    dbt.listagg on Spark: dbt-spark's own spark__listagg drops the order_by_clause (collect_list order is
+    arbitrary), so this project's override (the root project wins dbt's dispatch) uses Spark 4's
+    listagg ... within group, which keeps it. With a limit: the first `limit_num` values in that order.
+#}
+{% macro spark__listagg(measure, delimiter_text, order_by_clause, limit_num) -%}
+    {%- if order_by_clause and not limit_num -%}
+        listagg({{ measure }}, {{ delimiter_text }}) within group ({{ order_by_clause }})
+    {%- elif order_by_clause -%}
+        {{ exceptions.raise_compiler_error("listagg with both order_by_clause and limit_num is not supported on Spark") }}
+    {%- else -%}
+        array_join(
+            {%- if limit_num %} slice(collect_list({{ measure }}), 1, {{ limit_num }}){% else %} collect_list({{ measure }}){% endif %},
+            {{ delimiter_text }}
+        )
+    {%- endif -%}
+{%- endmacro %}

@@ -8,3 +8,7 @@
 {% macro duckdb__epoch_micros_text(micros) -%}
     strftime(make_timestamp(try_cast({{ micros }} as bigint)), '%Y-%m-%d %H:%M:%S.%f')
 {%- endmacro %}
+
+{% macro spark__epoch_micros_text(micros) -%}
+    date_format(timestamp_micros(try_cast({{ micros }} as bigint)), 'yyyy-MM-dd HH:mm:ss.SSSSSS')
+{%- endmacro %}

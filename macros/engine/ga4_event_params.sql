@@ -22,3 +22,22 @@
         )
     )[1]
 {%- endmacro %}
+
+{% macro spark__ga4_event_params(params_json) -%}
+    from_json(
+        {{ params_json }},
+        'array<struct<key: string, value: struct<string_value: string, int_value: string, float_value: string, double_value: string>>>'
+    )
+{%- endmacro %}
+
+{% macro spark__ga4_event_param(params, key) -%}
+    try_element_at(
+        transform(
+            filter({{ params }}, param -> param.key = '{{ key }}'),
+            param -> coalesce(
+                param.value.string_value, param.value.int_value, param.value.double_value, param.value.float_value
+            )
+        ),
+        1
+    )
+{%- endmacro %}

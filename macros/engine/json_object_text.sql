@@ -20,3 +20,33 @@
 {% macro duckdb__json_value_of(json) -%}
     try_cast({{ json }} as json)
 {%- endmacro %}
+
+{#
+    Spark: the object is written as text, pair by pair. A plain value is a JSON string (or number) escaped by
+    to_json; a json_value_of() value is embedded as its text without the blanks outside strings, as DuckDB's
+    json_object writes it (same key order; Spark's VARIANT would sort the keys). One difference remains: DuckDB
+    re-writes numbers (1.50 -> 1.5, 1e3 -> 1000.0), Spark keeps them as the export wrote them.
+    spark__json_value_of marks its SQL with a leading comment so that this macro can tell the two apart;
+    rendered anywhere else the comment is harmless.
+#}
+{% macro spark__json_object_text(pairs) -%}
+    concat(
+        '{',
+        {%- for pair in pairs %}
+            {%- set value = pair[1] | string %}
+            '{{ "," if not loop.first }}"{{ pair[0] }}":',
+            {%- if value.strip().startswith(spark_json_marker()) %}
+            coalesce(regexp_replace({{ value }}, '("(?:[^"\\]|\\.)*")|\s+', '$1'), 'null'),
+            {%- else %}
+            regexp_extract(to_json(array({{ value }})), '^\[(.*)\]$', 1),
+            {%- endif %}
+        {%- endfor %}
+        '}'
+    )
+{%- endmacro %}
+
+{% macro spark_json_marker() %}{{ return('/* json */') }}{% endmacro %}
+
+{% macro spark__json_value_of(json) -%}
+    {{ spark_json_marker() }} case when try_parse_json({{ json }}) is not null then {{ json }} end
+{%- endmacro %}

@@ -8,3 +8,8 @@
 {% macro duckdb__snake_case(text) -%}
     nullif(trim(regexp_replace(lower({{ text }}), '[^a-z0-9]+', '_', 'g'), '_'), '')
 {%- endmacro %}
+
+{# Spark: regexp_replace replaces every match (its 4th argument is a position, not flags). #}
+{% macro spark__snake_case(text) -%}
+    nullif(regexp_replace(regexp_replace(lower({{ text }}), '[^a-z0-9]+', '_'), '^_+|_+$', ''), '')
+{%- endmacro %}

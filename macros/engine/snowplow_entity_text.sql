@@ -14,3 +14,17 @@
         '$.data.{{ field }}'
     )
 {%- endmacro %}
+
+{# Spark: the entities as JSON texts (from_json to array<string> keeps each object's text). #}
+{% macro spark__snowplow_context_text(contexts, schema_like, field) -%}
+    get_json_object(
+        try_element_at(
+            filter(
+                from_json(get_json_object({{ contexts }}, '$.data'), 'array<string>'),
+                entity -> get_json_object(entity, '$.schema') like '{{ schema_like }}'
+            ),
+            1
+        ),
+        '$.data.{{ field }}'
+    )
+{%- endmacro %}

@@ -38,7 +38,23 @@ aggregated as (
     group by group_key
 ),
 
+windowed as (
+    -- Running from the largest sort_position down: at 1 (a null label) the last non-null so far is still 'b'.
+    select
+        sort_position,
+        {{ last_value_ignore_nulls('step_label') }} over (
+            partition by group_key order by sort_position desc rows between unbounded preceding and current row
+        ) as last_label_so_far
+    from observations
+),
+
 cases as (
+    select
+        'last_value_ignore_nulls skips nulls' as case_name,
+        {{ ordered_string_agg("coalesce(last_label_so_far, '(null)')", "', '", 'sort_position') }} as actual,
+        'b, b, c, d' as expected
+    from windowed
+    union all
     select
         'first_by keeps a null first value' as case_name,
         coalesce(first_label, '(null)') as actual,

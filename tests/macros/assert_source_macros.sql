@@ -18,7 +18,7 @@ samples as (
         || ' "data": {"sessionId": "s-1"}}]}' as contexts_json,
         '[1, {"x": 2}]' as array_json,
         'a' as value_a,
-        cast(null as varchar) as value_null
+        cast(null as {{ dbt.type_string() }}) as value_null
 ),
 
 parsed as (

@@ -76,8 +76,9 @@ ordered as (
         lag(tracker_session_id) over visitor_timeline as previous_tracker_session_id,
         {%- endif %}
         row_number() over visitor_timeline as visitor_event_number,
+        -- The window inlined: a named window cannot be extended with a frame on every engine (Spark).
         sum(page_view_count) over (
-            visitor_timeline rows between unbounded preceding and current row
+            partition by visitor_id order by {{ timeline_order }} rows between unbounded preceding and current row
         ) as visitor_pageviews_to_date
     from with_visitor
     window visitor_timeline as (partition by visitor_id order by {{ timeline_order }})
@@ -115,7 +116,7 @@ assigned as (
         max(case when is_session_start then visitor_event_number end) over visitor_so_far as session_first_number,
         {%- if use_tracker %}
         -- The tracker session id of the session's first event ('' when it has none).
-        last_value(case when is_session_start then coalesce(tracker_session_id, '') end ignore nulls)
+        {{ last_value_ignore_nulls("case when is_session_start then coalesce(tracker_session_id, '') end") }}
             over visitor_so_far as session_tracker_id,
         {%- endif %}
         max(case when is_session_start then visitor_pageviews_to_date - page_view_count end)

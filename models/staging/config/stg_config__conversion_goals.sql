@@ -19,7 +19,7 @@ cleaned as (
         {{ try_cast_as(clean_text('session_metric_above'), 'double') }} as session_metric_above,
         goal_value,
         lower({{ clean_text(
-            'cast(' ~ funnel_optional_column(ref('conversion_goals'), 'count_per', 'cast(null as varchar)') ~ ' as varchar)'
+            'cast(' ~ funnel_optional_column(ref('conversion_goals'), 'count_per', 'cast(null as string)') ~ ' as string)'
         ) }}) as count_per_text,
         count(*) over (partition by {{ clean_text('goal_id') }}) as rows_with_goal_id,
         count(*) over (partition by lower({{ clean_text('goal_id') }})) as rows_with_lower_goal_id

@@ -58,12 +58,12 @@ checked as (
                 )
                 then
                     'the range must satisfy 1 <= from_step < to_step <= '
-                    || cast(funnels.total_steps as varchar) || ' (the number of steps)'
+                    || cast(funnels.total_steps as string) || ' (the number of steps)'
             when
                 funnels.funnel_mode = 'unordered' and (cleaned.from_step <> 1 or cleaned.to_step <> funnels.total_steps)
                 then
                     'an exclusion of an unordered funnel must span every step (from_step 1, to_step '
-                    || cast(funnels.total_steps as varchar) || ')'
+                    || cast(funnels.total_steps as string) || ')'
             when count(*) over (partition by cleaned.funnel_id, cleaned.goal_id, cleaned.from_step, cleaned.to_step) > 1
                 then 'the exclusion is repeated'
         end as problem
@@ -79,8 +79,8 @@ final as (
             when problem is null then funnel_id
             else {{ raise_error(
                 "'seeds/funnel_exclusions.csv: funnel ' || coalesce(funnel_id, '(empty)') || ' goal '"
-                ~ " || coalesce(goal_id, '(empty)') || ' steps ' || coalesce(cast(from_step as varchar), '?')"
-                ~ " || '-' || coalesce(cast(to_step as varchar), '?') || ': ' || problem"
+                ~ " || coalesce(goal_id, '(empty)') || ' steps ' || coalesce(cast(from_step as string), '?')"
+                ~ " || '-' || coalesce(cast(to_step as string), '?') || ': ' || problem"
             ) }}
         end as funnel_id,
         goal_id,

@@ -22,8 +22,8 @@ joined as (
         {{ clean_text('steps.goal_id') }} as goal_id,
         {{ clean_text(
             'cast(' ~ funnel_optional_column(
-                ref('funnel_steps'), 'max_hours_from_previous', 'cast(null as varchar)', 'steps'
-            ) ~ ' as varchar)'
+                ref('funnel_steps'), 'max_hours_from_previous', 'cast(null as string)', 'steps'
+            ) ~ ' as string)'
         ) }} as max_hours_text,
         funnels.funnel_name,
         funnels.conversion_window_hours,
@@ -64,9 +64,9 @@ checked as (
             when funnel_mode = 'unordered' then 'max_hours_from_previous is for ordered and strict funnels'
             when max_hours_from_previous > conversion_window_hours
                 then
-                    'max_hours_from_previous (' || cast(max_hours_from_previous as varchar)
+                    'max_hours_from_previous (' || cast(max_hours_from_previous as string)
                     || ') is larger than the funnel window conversion_window_hours ('
-                    || cast(conversion_window_hours as varchar) || ')'
+                    || cast(conversion_window_hours as string) || ')'
         end as problem
     from typed
 ),

@@ -25,9 +25,9 @@ cleaned as (
         {{ clean_text('funnel_id') }} as funnel_id,
         {{ clean_text('funnel_name') }} as funnel_name,
         conversion_window_hours,
-        lower({{ clean_text(funnel_optional_column(ref('funnels'), 'funnel_mode', 'cast(null as varchar)')) }})
+        lower({{ clean_text(funnel_optional_column(ref('funnels'), 'funnel_mode', 'cast(null as string)')) }})
             as funnel_mode_text,
-        lower({{ clean_text(funnel_optional_column(ref('funnels'), 'funnel_type', 'cast(null as varchar)')) }})
+        lower({{ clean_text(funnel_optional_column(ref('funnels'), 'funnel_type', 'cast(null as string)')) }})
             as funnel_type_text
     from funnels
 ),

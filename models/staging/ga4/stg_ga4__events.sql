@@ -66,7 +66,7 @@ mapped as (
         user_pseudo_id as anonymous_id,
         user_id,
         param_page_location as page_url,
-        cast(null as varchar) as page_path,
+        cast(null as {{ dbt.type_string() }}) as page_path,
         param_page_title as page_title,
         param_page_referrer as referrer,
         -- Event-level campaign params, else the collected (manual) traffic source; the user's first-touch

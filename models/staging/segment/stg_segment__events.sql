@@ -94,8 +94,8 @@ tracks_mapped as (
         context_campaign_source as utm_source,
         context_campaign_medium as utm_medium,
         context_campaign_name as utm_campaign,
-        cast(null as varchar) as device_type,
-        cast(null as varchar) as country,
+        cast(null as {{ dbt.type_string() }}) as device_type,
+        cast(null as {{ dbt.type_string() }}) as country,
         -- Per-event tables (e.g. order_completed) flatten the properties into columns, kept in _extra by the loader.
         coalesce({{ json_text('_extra', '$.revenue') }}, {{ json_text('_extra', '$.total') }}) as revenue,
         {{ json_text('_extra', '$.order_id') }} as order_id,
@@ -114,7 +114,7 @@ pages_mapped as (
     select
         id as event_id,
         'page' as message_type,
-        cast(null as varchar) as track_name,
+        cast(null as {{ dbt.type_string() }}) as track_name,
         coalesce(timestamp, original_timestamp, received_at) as event_ts,
         anonymous_id,
         user_id,
@@ -125,10 +125,10 @@ pages_mapped as (
         context_campaign_source as utm_source,
         context_campaign_medium as utm_medium,
         context_campaign_name as utm_campaign,
-        cast(null as varchar) as device_type,
-        cast(null as varchar) as country,
-        cast(null as varchar) as revenue,
-        cast(null as varchar) as order_id,
+        cast(null as {{ dbt.type_string() }}) as device_type,
+        cast(null as {{ dbt.type_string() }}) as country,
+        cast(null as {{ dbt.type_string() }}) as revenue,
+        cast(null as {{ dbt.type_string() }}) as order_id,
         {{ json_object_text(
             [['type', "'page'"], ['name', 'name'], ['category', 'category'], ['search', 'search']] + warehouse_extras
             + [['_extra', json_value_of('_extra')]]
@@ -144,7 +144,7 @@ identifies_mapped as (
     select
         id as event_id,
         'identify' as message_type,
-        cast(null as varchar) as track_name,
+        cast(null as {{ dbt.type_string() }}) as track_name,
         coalesce(timestamp, original_timestamp, received_at) as event_ts,
         anonymous_id,
         user_id,
@@ -155,10 +155,10 @@ identifies_mapped as (
         context_campaign_source as utm_source,
         context_campaign_medium as utm_medium,
         context_campaign_name as utm_campaign,
-        cast(null as varchar) as device_type,
-        cast(null as varchar) as country,
-        cast(null as varchar) as revenue,
-        cast(null as varchar) as order_id,
+        cast(null as {{ dbt.type_string() }}) as device_type,
+        cast(null as {{ dbt.type_string() }}) as country,
+        cast(null as {{ dbt.type_string() }}) as revenue,
+        cast(null as {{ dbt.type_string() }}) as order_id,
         {{ json_object_text(
             [['type', "'identify'"], ['email', 'email']] + warehouse_extras + [['_extra', json_value_of('_extra')]]
         ) }} as properties,
@@ -222,7 +222,7 @@ final as (
         revenue,
         order_id,
         properties,
-        cast(null as varchar) as session_id,
+        cast(null as {{ dbt.type_string() }}) as session_id,
         _load_id,
         _source_file,
         _source_row,
