@@ -121,3 +121,13 @@
     insert into {{ arg_dict['target_relation'] }} ({{ dest_cols_csv }})
     select {{ dest_cols_csv }} from {{ arg_dict['temp_relation'] }}
 {%- endmacro %}
+
+
+{#- In an incremental run, `and <column> not in (select <this_column> from this)`: rows whose key the model
+    already holds are left out (stg_events: a later copy of an event_id staged by an earlier load); nothing on a
+    full build. <this_column> must not be null in the model. -#}
+{% macro incremental_absent_from_this(column, this_column) -%}
+    {%- if is_incremental() -%}
+        and {{ column }} not in (select {{ this_column }} from {{ this }})
+    {%- endif -%}
+{%- endmacro %}

@@ -54,11 +54,8 @@ deduplicated as (
         on
             validated._load_id = later_copies._load_id
             and validated._source_row = later_copies._source_row
-    where later_copies._load_id is null
-    {%- if is_incremental() %}
-        -- Copies of an event_id staged by an earlier load.
-        and not exists (select 1 from {{ this }} as staged where staged.event_id = validated.event_id)
-    {%- endif %}
+    -- In an incremental run, also the copies of an event_id staged by an earlier load.
+    where later_copies._load_id is null {{ incremental_absent_from_this('validated.event_id', 'event_id') }}
 ),
 
 final as (
