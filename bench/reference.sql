@@ -243,7 +243,7 @@ select
     visitor_event_number,
     visitor_event_number - session_first_number + 1 as event_number,
     visitor_pageviews_to_date - pageviews_before_session as session_pageviews_to_date,
-    epoch(event_ts) - epoch(session_started_at) as session_duration_s_to_date,
+    (epoch_us(event_ts) - epoch_us(session_started_at)) / 1e6 as session_duration_s_to_date,
     page_view_count = 1 as is_page_view,
     page_path, referrer, utm_source, utm_medium, utm_campaign, device_category, country, revenue, order_id
 from assigned;
@@ -369,7 +369,7 @@ select
     ref_visitors.user_key,
     sourced.started_at,
     sourced.ended_at,
-    epoch(sourced.ended_at) - epoch(sourced.started_at) as duration_s,
+    (epoch_us(sourced.ended_at) - epoch_us(sourced.started_at)) / 1e6 as duration_s,
     sourced.events,
     sourced.pageviews,
     case when sourced.pageviews > 0 then sourced.first_pageview_path else sourced.first_event_path end
@@ -638,8 +638,8 @@ reached as (
 
 select
     *,
-    epoch(reached_at)
-    - epoch(lag(reached_at) over (partition by funnel_id, session_id order by step_number))
+    (epoch_us(reached_at)
+    - epoch_us(lag(reached_at) over (partition by funnel_id, session_id order by step_number))) / 1e6
         as seconds_from_previous_step
 from reached;
 
@@ -674,7 +674,7 @@ select
     case when furthest.furthest_step = funnels.total_steps then furthest.furthest_reached_at end as completed_at,
     case
         when furthest.furthest_step = funnels.total_steps
-            then epoch(furthest.furthest_reached_at) - epoch(furthest.started_at)
+            then (epoch_us(furthest.furthest_reached_at) - epoch_us(furthest.started_at)) / 1e6
     end as seconds_to_complete
 from furthest
 inner join funnels on furthest.funnel_id = funnels.funnel_id
@@ -780,7 +780,7 @@ select
     case when best.furthest_step = funnels.total_steps then best.best_attempt.furthest_reached_at end as completed_at,
     case
         when best.furthest_step = funnels.total_steps
-            then epoch(best.best_attempt.furthest_reached_at) - epoch(best.best_attempt.started_at)
+            then (epoch_us(best.best_attempt.furthest_reached_at) - epoch_us(best.best_attempt.started_at)) / 1e6
     end as seconds_to_complete,
     best.attempts,
     best.best_attempt.start_session_id as start_session_id,
