@@ -22,6 +22,18 @@
     the last reached step).
 #}
 {% macro funnel_attempt_steps(linked, position) %}
+    {#- One expression, used five times below: the candidate's event already filled a step at this instant.
+        Written inline (not in a subquery over `attempts`) because Spark's recursive CTEs allow the recursive
+        reference only directly in the FROM clause of the recursive step. -#}
+    {%- set is_used -%}
+        (
+            candidate.converted_at = attempts.reached_at
+            and {{ dbt.position(
+                dbt.concat(["'|'", "cast(candidate." ~ position ~ " as " ~ dbt.type_string() ~ ")", "'|'"]),
+                'attempts.used_positions'
+            ) }} > 0
+        )
+    {%- endset %}
     select
         completion_id as start_id,
         window_ends_at,
@@ -35,45 +47,27 @@
     where is_start
     union all
     select
-        start_id,
-        window_ends_at,
-        case when is_used then completion_id else candidate_id end as completion_id,
-        case when is_used then reached_at else candidate_at end as reached_at,
+        attempts.start_id,
+        attempts.window_ends_at,
+        case when {{ is_used }} then attempts.completion_id else attempts.candidate_id end as completion_id,
+        case when {{ is_used }} then attempts.reached_at else candidate.converted_at end as reached_at,
         case
-            when is_used then used_positions
-            when candidate_at = reached_at
-                then {{ dbt.concat(["used_positions", "cast(candidate_position as " ~ dbt.type_string() ~ ")", "'|'"]) }}
-            else {{ dbt.concat(["'|'", "cast(candidate_position as " ~ dbt.type_string() ~ ")", "'|'"]) }}
+            when {{ is_used }} then attempts.used_positions
+            when attempts.reached_at = candidate.converted_at
+                then {{ dbt.concat([
+                    "attempts.used_positions",
+                    "cast(candidate." ~ position ~ " as " ~ dbt.type_string() ~ ")",
+                    "'|'",
+                ]) }}
+            else {{ dbt.concat(["'|'", "cast(candidate." ~ position ~ " as " ~ dbt.type_string() ~ ")", "'|'"]) }}
         end as used_positions,
-        case when is_used then candidate_next_same else candidate_next_step end as candidate_id,
-        case when is_used then next_deadline_at else candidate_deadline_at end as next_deadline_at,
-        not is_used as is_reached
-    from (
-        select
-            attempts.start_id,
-            attempts.window_ends_at,
-            attempts.completion_id,
-            attempts.reached_at,
-            attempts.used_positions,
-            attempts.next_deadline_at,
-            attempts.candidate_id,
-            candidate.{{ position }} as candidate_position,
-            candidate.converted_at as candidate_at,
-            candidate.next_step_id as candidate_next_step,
-            candidate.next_same_step_id as candidate_next_same,
-            candidate.next_deadline_at as candidate_deadline_at,
-            (
-                candidate.converted_at = attempts.reached_at
-                and {{ dbt.position(
-                    dbt.concat(["'|'", "cast(candidate." ~ position ~ " as " ~ dbt.type_string() ~ ")", "'|'"]),
-                    'attempts.used_positions'
-                ) }} > 0
-            ) as is_used
-        from attempts
-        inner join {{ linked }} as candidate on attempts.candidate_id = candidate.completion_id
-        -- The earliest candidate is past the window or the deadline: so is every later one; the attempt ends.
-        where
-            candidate.converted_at <= attempts.window_ends_at
-            and (attempts.next_deadline_at is null or candidate.converted_at <= attempts.next_deadline_at)
-    ) as stepped
+        case when {{ is_used }} then candidate.next_same_step_id else candidate.next_step_id end as candidate_id,
+        case when {{ is_used }} then attempts.next_deadline_at else candidate.next_deadline_at end as next_deadline_at,
+        not {{ is_used }} as is_reached
+    from attempts
+    inner join {{ linked }} as candidate on attempts.candidate_id = candidate.completion_id
+    -- The earliest candidate is past the window or the deadline: so is every later one; the attempt ends.
+    where
+        candidate.converted_at <= attempts.window_ends_at
+        and (attempts.next_deadline_at is null or candidate.converted_at <= attempts.next_deadline_at)
 {% endmacro %}
