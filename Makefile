@@ -148,8 +148,7 @@ test-spark-full: ## make test-spark with every dbt unit and data test on Spark, 
 report-test: setup ## the report in headless chromium on warehouse/test.duckdb (built by dbt-test); screenshot in reports/test/
 	MICROCONV_REPORT_TEST_DB=$(TEST_DB) $(VENV)/bin/pytest -q tests_py/test_report_browser.py
 
-# test-spark joins `test` once the funnel attempt models run on Spark (their recursive CTEs, README "Apache Spark").
-test: lint pytest dbt-test report-test ## everything CI checks
+test: lint pytest dbt-test report-test test-spark ## everything CI checks
 
 bench: setup ## benchmark (BENCH_EVENTS, default 10M; BENCH_SOURCE_EVENTS per source format, default 1M)
 	$(PY) scripts/bench.py --events $(BENCH_EVENTS) --source-events $(BENCH_SOURCE_EVENTS)
