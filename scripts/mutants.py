@@ -2,11 +2,13 @@
 
 Usage:
     .venv/bin/python scripts/mutants.py [--catalog tests_py/mutants.yml] [--only ID ...] [--list] [--keep]
+                                        [--jobs N]
 
 Each mutation of the catalog replaces one exact snippet of one file (a bug of the kind real changes make).
-The script copies the repository's files to a scratch folder once, runs every check the catalog uses on the
-unmutated copy (each must pass, else the result would mean nothing), then applies the mutations one at a
-time, runs that mutation's checks in order until one fails (caught) and restores the file. A snippet that
+The script copies the repository's files to one scratch folder per job (--jobs, default 2: one per core of
+the reference machine), runs every check the catalog uses on an unmutated copy (each must pass, else the
+result would mean nothing), then applies the mutations one at a time in each copy, runs that mutation's
+checks in order until one fails (caught) and restores the file. A snippet that
 is not found exactly once is a stale mutation: fix the catalog. Prints caught / NOT caught per mutation and
 ends with `mutants: C/N caught`. Exit 0 when all are caught, 1 when some are not, 2 on error.
 """
@@ -19,7 +21,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +33,7 @@ from common.constants import EXIT_ALERTS, EXIT_OK, REPO_ROOT
 
 DEFAULT_CATALOG = REPO_ROOT / "tests_py" / "mutants.yml"
 CHECK_TIMEOUT_S = 900
+DEFAULT_JOBS = 2
 
 
 @dataclass(frozen=True)
@@ -54,8 +59,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--catalog", type=Path, default=DEFAULT_CATALOG, help="the mutations (YAML)")
     parser.add_argument("--only", nargs="+", default=None, help="run only these mutation ids")
     parser.add_argument("--list", action="store_true", help="list the mutations and exit")
-    parser.add_argument("--keep", action="store_true", help="keep the scratch folder (path printed)")
-    return parser.parse_args(argv)
+    parser.add_argument("--keep", action="store_true", help="keep the scratch folders (paths printed)")
+    parser.add_argument(
+        "--jobs", type=int, default=DEFAULT_JOBS, help=f"checks run side by side (default {DEFAULT_JOBS})"
+    )
+    args = parser.parse_args(argv)
+    if args.jobs < 1:
+        parser.error("--jobs must be at least 1")
+    return args
 
 
 def load_catalog(path: Path) -> Catalog:
@@ -139,13 +150,41 @@ def run_check(scratch: Path, commands: list[str]) -> tuple[bool, str]:
     return True, ""
 
 
-def verify_checks_pass(scratch: Path, catalog: Catalog, names: set[str]) -> None:
-    for name in sorted(names):
-        started = time.monotonic()
-        passed, output = run_check(scratch, catalog.checks[name])
+class ScratchPool:
+    """One scratch copy of the repository per job; a job borrows a free copy for one check or mutation."""
+
+    def __init__(self, copies: list[Path]) -> None:
+        self._free = list(copies)
+        self._available = threading.Condition()
+
+    def borrow(self) -> Path:
+        with self._available:
+            self._available.wait_for(lambda: bool(self._free))
+            return self._free.pop()
+
+    def give_back(self, scratch: Path) -> None:
+        with self._available:
+            self._free.append(scratch)
+            self._available.notify()
+
+
+def verify_checks_pass(pool: ScratchPool, catalog: Catalog, names: set[str], jobs: int) -> None:
+    def verify(name: str) -> str | None:
+        scratch = pool.borrow()
+        try:
+            started = time.monotonic()
+            passed, output = run_check(scratch, catalog.checks[name])
+        finally:
+            pool.give_back(scratch)
         if not passed:
-            raise CliError(f"check {name} fails without any mutation: {output}")
+            return f"check {name} fails without any mutation: {output}"
         print(f"check {name}: passes unmutated ({time.monotonic() - started:.0f} s)", flush=True)
+        return None
+
+    with ThreadPoolExecutor(max_workers=jobs) as executor:
+        failures = [failure for failure in executor.map(verify, sorted(names)) if failure]
+    if failures:
+        raise CliError("; ".join(failures))
 
 
 def run_mutation(scratch: Path, catalog: Catalog, mutation: Mutation) -> str | None:
@@ -173,26 +212,39 @@ def main(argv: list[str] | None = None) -> int:
         for mutation in mutations:
             print(f"{mutation.mutation_id}: {mutation.file}: {mutation.why} [{', '.join(mutation.checks)}]")
         return EXIT_OK
-    scratch = Path(tempfile.mkdtemp(prefix="microconv-mutants-"))
+    scratches = [Path(tempfile.mkdtemp(prefix="microconv-mutants-")) for _ in range(args.jobs)]
     try:
-        copy_repository(scratch)
-        check_snippets(scratch, mutations)
-        verify_checks_pass(scratch, catalog, {name for mutation in mutations for name in mutation.checks})
-        caught = 0
-        for mutation in mutations:
-            started = time.monotonic()
-            caught_by = run_mutation(scratch, catalog, mutation)
-            caught += caught_by is not None
+        for scratch in scratches:
+            copy_repository(scratch)
+        check_snippets(scratches[0], mutations)
+        pool = ScratchPool(scratches)
+        checks_used = {name for mutation in mutations for name in mutation.checks}
+        verify_checks_pass(pool, catalog, checks_used, args.jobs)
+        started_all = time.monotonic()
+
+        def run_one(mutation: Mutation) -> bool:
+            scratch = pool.borrow()
+            try:
+                started = time.monotonic()
+                caught_by = run_mutation(scratch, catalog, mutation)
+            finally:
+                pool.give_back(scratch)
             verdict = f"caught by {caught_by}" if caught_by else "NOT caught"
             elapsed = time.monotonic() - started
             print(f"{mutation.mutation_id}: {verdict} ({elapsed:.0f} s): {mutation.why}", flush=True)
+            return caught_by is not None
+
+        with ThreadPoolExecutor(max_workers=args.jobs) as executor:
+            caught = sum(executor.map(run_one, mutations))
+        print(f"mutations run in {time.monotonic() - started_all:.0f} s with {args.jobs} job(s)")
         print(f"mutants: {caught}/{len(mutations)} caught")
         return EXIT_OK if caught == len(mutations) else EXIT_ALERTS
     finally:
-        if args.keep:
-            print(f"scratch folder kept: {scratch}")
-        else:
-            shutil.rmtree(scratch, ignore_errors=True)
+        for scratch in scratches:
+            if args.keep:
+                print(f"scratch folder kept: {scratch}")
+            else:
+                shutil.rmtree(scratch, ignore_errors=True)
 
 
 if __name__ == "__main__":
