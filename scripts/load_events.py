@@ -76,8 +76,6 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -105,7 +103,7 @@ from common.event_files import (
     parquet_stream,
     resolve_paths,
 )
-from common.warehouse import connect, one_line
+from common.warehouse import connect, insert_file_rows, one_line, scalar
 from sources.loader import (
     SOURCE_FORMATS,
     SourceFileError,
@@ -174,12 +172,6 @@ class LoadResult:
     status: str  # "loaded" or "skipped"
     load_id: int
     rows: int = 0
-
-
-def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: object = None) -> Any:
-    """First value of the first row; fetches the whole result (DuckDB 2.0 wants results finished)."""
-    rows = con.execute(sql, params).fetchall() if params is not None else con.execute(sql).fetchall()
-    return rows[0][0] if rows else None
 
 
 def sql_string(value: str) -> str:
@@ -423,33 +415,21 @@ def insert_file(
         SELECT {", ".join(LOADED_COLUMNS)}, $load_id, $source_file, {ROW_COLUMN}, $loaded_at
         FROM ({select})
     """
-    loaded_at = datetime.now(UTC).replace(tzinfo=None)
-    # The rows and the raw.load_log row are written in ONE transaction (in either order): a load_log
-    # row committed on its own would make the retry of a failed or killed load skip the file as
-    # "already loaded" (tests_py/test_load_transactions.py fails inside this transaction).
-    con.begin()
     try:
-        load_id = int(scalar(con, f"SELECT coalesce(max(load_id), 0) + 1 FROM {RAW_LOAD_LOG}"))
-        con.register(SOURCE_VIEW, stream.reader())
-        params = {"load_id": load_id, "source_file": str(event_file.path), "loaded_at": loaded_at}
-        rows = int(scalar(con, insert, params))
-        scalar(
+        load_id, rows = insert_file_rows(
             con,
-            f"INSERT INTO {RAW_LOAD_LOG} VALUES (?, ?, ?, ?, ?, ?)",
-            [load_id, str(event_file.path), digest, event_file.format_label, rows, loaded_at],
+            view=SOURCE_VIEW,
+            reader=stream.reader(),
+            insert=insert,
+            source_file=str(event_file.path),
+            digest=digest,
+            file_format=event_file.format_label,
         )
-        con.commit()
     except duckdb.Error as exc:
-        con.rollback()
         if stream.error is not None:
             label = f"{event_file.display}: cannot read as {event_file.format_label}"
             raise FileLoadError(f"{label}: {one_line(stream.error)}") from exc
         raise FileLoadError(f"{event_file.display}: load failed: {one_line(exc)}") from exc
-    except BaseException:
-        con.rollback()
-        raise
-    finally:
-        con.unregister(SOURCE_VIEW)
     return LoadResult("loaded", load_id, rows)
 
 

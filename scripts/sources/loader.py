@@ -17,9 +17,8 @@ import gzip
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 import duckdb
 import pyarrow as pa
@@ -39,7 +38,7 @@ from common.event_files import (
     jsonl_line_stream,
     parquet_stream,
 )
-from common.warehouse import one_line
+from common.warehouse import insert_file_rows, one_line, scalar
 
 from sources.specs import (
     GA4_EVENTS,
@@ -143,11 +142,6 @@ def _sql_string(value: str) -> str:
 
 def _json_pointer(key: str) -> str:
     return "/" + key.replace("~", "~0").replace("/", "~1")
-
-
-def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: object = None) -> Any:
-    rows = con.execute(sql, params).fetchall() if params is not None else con.execute(sql).fetchall()
-    return rows[0][0] if rows else None
 
 
 def _parquet_exprs(schema: pa.Schema) -> tuple[list[str], list[str]]:
@@ -292,7 +286,7 @@ def load_source_file(con: duckdb.DuckDBPyConnection, event_file: EventFile, sour
         digest = content_hash(event_file.path)
     except OSError as exc:
         raise SourceFileError(f"{event_file.display}: cannot read: {one_line(exc.strerror or exc)}") from exc
-    already = _scalar(con, f"SELECT min(load_id) FROM {RAW_LOAD_LOG} WHERE content_hash = ?", [digest])
+    already = scalar(con, f"SELECT min(load_id) FROM {RAW_LOAD_LOG} WHERE content_hash = ?", [digest])
     if already is not None:
         return SourceLoadResult("skipped", int(already))
 
@@ -310,30 +304,21 @@ def load_source_file(con: duckdb.DuckDBPyConnection, event_file: EventFile, sour
     except SourceReadError as exc:
         raise SourceFileError(f"{reading}: {one_line(exc)}") from exc
 
-    loaded_at = datetime.now(UTC).replace(tzinfo=None)
-    con.begin()
     try:
-        load_id = int(_scalar(con, f"SELECT coalesce(max(load_id), 0) + 1 FROM {RAW_LOAD_LOG}"))
-        con.register(STREAM_VIEW, stream.reader())
-        params = {"load_id": load_id, "source_file": str(event_file.path), "loaded_at": loaded_at}
-        rows = int(_scalar(con, insert, params))
-        _scalar(
+        load_id, rows = insert_file_rows(
             con,
-            f"INSERT INTO {RAW_LOAD_LOG} VALUES (?, ?, ?, ?, ?, ?)",
-            [load_id, str(event_file.path), digest, label, rows, loaded_at],
+            view=STREAM_VIEW,
+            reader=stream.reader(),
+            insert=insert,
+            source_file=str(event_file.path),
+            digest=digest,
+            file_format=label,
         )
-        con.commit()
     except duckdb.Error as exc:
-        con.rollback()
         if stream.error is not None:
             message = (
                 _tsv_message(stream.error) if event_file.file_format == "tsv" else one_line(stream.error)
             )
             raise SourceFileError(f"{reading}: {message}") from exc
         raise SourceFileError(f"{event_file.display}: load failed: {one_line(exc)}") from exc
-    except BaseException:
-        con.rollback()
-        raise
-    finally:
-        con.unregister(STREAM_VIEW)
     return SourceLoadResult("loaded", load_id, rows)
