@@ -78,3 +78,12 @@ def test_the_project_catalog_matches_the_code() -> None:
     assert len(catalog.mutations) >= 20
     mutants.check_snippets(mutants.REPO_ROOT, catalog.mutations)
     assert {name for m in catalog.mutations for name in m.checks} <= set(catalog.checks)
+
+
+def test_mutations_with_the_slowest_checks_run_first() -> None:
+    def named(mutation_id: str, checks: tuple[str, ...]) -> mutants.Mutation:
+        return mutants.Mutation(mutation_id, TARGET, SNIPPET, "", checks, "")
+
+    quick, slow, both = named("quick", ("unit",)), named("slow", ("build",)), named("both", ("unit", "build"))
+    ordered = mutants.longest_first([quick, slow, both], {"unit": 5.0, "build": 200.0})
+    assert [m.mutation_id for m in ordered] == ["both", "slow", "quick"]
