@@ -336,9 +336,10 @@ def test_late_event_moves_a_tracker_session_to_its_visitor(scenario: Scenario) -
 
 
 def test_late_events_change_session_funnel_outcomes(scenario: Scenario) -> None:
-    """inc-sf: a late add_to_cart between view_item and begin_checkout takes the purchase funnel from step 1 to
-    3; inc-st: a late page view between review_read and add_to_cart breaks the strict funnel (next instant);
-    inc-sx: a late store check (batch 2, the killed build) excludes a completed cart_no_store_check session."""
+    """inc-sf: a late add_to_cart between view_item and begin_checkout takes the purchase funnel from
+    step 1 to 3; inc-st: a late page view between review_read and add_to_cart breaks the strict funnel
+    (next instant); inc-sx: a late store check (batch 2, the killed build) excludes a completed
+    cart_no_store_check session."""
     assert scenario.snapshots["batch0"]["session_funnels"] == [
         ("inc-sf", "purchase", 1, False),
         ("inc-st", "review_cart_strict", 2, False),
