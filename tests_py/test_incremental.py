@@ -10,9 +10,11 @@ late event did bridge, re-key, ...) in the incremental build.
 
 Batches (each case has its own visitors): 0 = half of a generated set + the cases' first events; 1 = a late
 event bridging two sessions, one starting a visitor's history a day earlier, logins that re-key a visitor's
-earlier sessions and a late user funnel step inside its window; 2 = a repeated event_id loaded long ago (with
-a changed payload), the valid copy of an event_id first loaded as a rejected row, a late event moving a
-tracker session to another visitor, and a duplicate of a generated event; its build is killed, then rerun; 3
+earlier sessions, a late user funnel step inside its window, a late session funnel step and a late event
+breaking a strict funnel; 2 = a repeated event_id loaded long ago (with a changed payload), the valid copy of
+an event_id first loaded as a rejected row, a late event moving a tracker session to another visitor, a late
+exclusion goal in a completed session funnel, and a duplicate of a generated event; its build is killed,
+then rerun; 3
 = the other half of the generated set (loaded after its later half: out of order) and a second generated set.
 """
 
@@ -155,6 +157,11 @@ QUERIES = {
     "tracker": (
         "select visitor_id, events, landing_page_path from marts.fct_sessions "
         "where visitor_id in ('inc-tr-a', 'inc-tr-b')"
+    ),
+    "session_funnels": (
+        "select user_key, funnel_id, furthest_step, is_excluded from marts.fct_funnel_sessions "
+        "where (user_key, funnel_id) in "
+        "(('inc-sf', 'purchase'), ('inc-st', 'review_cart_strict'), ('inc-sx', 'cart_no_store_check'))"
     ),
 }
 
@@ -326,6 +333,24 @@ def test_repeated_event_id_keeps_the_first_loaded_copy(scenario: Scenario) -> No
 def test_late_event_moves_a_tracker_session_to_its_visitor(scenario: Scenario) -> None:
     assert scenario.snapshots["batch0"]["tracker"] == [("inc-tr-a", 2, "/tracked")]
     assert scenario.snapshots["batch2"]["tracker"] == [("inc-tr-b", 3, "/tracked-first")]
+
+
+def test_late_events_change_session_funnel_outcomes(scenario: Scenario) -> None:
+    """inc-sf: a late add_to_cart between view_item and begin_checkout takes the purchase funnel from
+    step 1 to 3; inc-st: a late page view between review_read and add_to_cart breaks the strict funnel
+    (next instant); inc-sx: a late store check (batch 2, the killed build) excludes a completed
+    cart_no_store_check session."""
+    assert scenario.snapshots["batch0"]["session_funnels"] == [
+        ("inc-sf", "purchase", 1, False),
+        ("inc-st", "review_cart_strict", 2, False),
+        ("inc-sx", "cart_no_store_check", 3, False),
+    ]
+    assert scenario.snapshots["batch1"]["session_funnels"] == [
+        ("inc-sf", "purchase", 3, False),
+        ("inc-st", "review_cart_strict", 1, False),
+        ("inc-sx", "cart_no_store_check", 3, False),
+    ]
+    assert scenario.snapshots["batch2"]["session_funnels"][2] == ("inc-sx", "cart_no_store_check", 0, True)
 
 
 def test_build_killed_half_way_left_models_behind(scenario: Scenario) -> None:

@@ -1,10 +1,13 @@
 -- Goal completions mapped to the funnel steps they complete, with their position in the session and in the
 -- user's timeline. One completion can be a step of several funnels. Goals counted once per session
 -- (count_per = session) keep only their first completion in each session.
+-- Incremental: the user_keys the new loads change, recomputed from their whole history (README "Incremental builds").
+{{ config(materialized=incremental_materialization(), unique_key='user_key') }}
 with
 
 conversions as (
     select * from {{ ref('int_conversions__unioned') }}
+    {{ incremental_key_filter('user_key') }}
 ),
 
 goals as (

@@ -2,10 +2,13 @@
 -- the session (and the user) has any event at all. A strict attempt's next step must come no later than that:
 -- any event in between, goal or not, breaks the attempt; events at one instant do not break each other.
 -- Only the sessions and users with strict-funnel completions are read (nothing to do without strict funnels).
+-- Incremental: the user_keys the new loads change, recomputed from their whole history (README "Incremental builds").
+{{ config(materialized=incremental_materialization(), unique_key='user_key') }}
 with
 
 completions as (
     select * from {{ ref('int_funnel_completions__mapped') }}
+    {{ incremental_key_filter('user_key') }}
 ),
 
 funnels as (
@@ -18,6 +21,7 @@ events as (
 
 visitors as (
     select * from {{ ref('int_visitors__stitched') }}
+    {{ incremental_key_filter('user_key') }}
 ),
 
 strict_completions as (

@@ -1,10 +1,13 @@
 -- Completions of exclusion goals (seeds/funnel_exclusions.csv), one row per exclusion rule x completion, with
 -- the session and user they belong to. Goals counted once per session (count_per = session) keep their first
 -- completion in each session only, as for the steps.
+-- Incremental: the user_keys the new loads change, recomputed from their whole history (README "Incremental builds").
+{{ config(materialized=incremental_materialization(), unique_key='user_key') }}
 with
 
 conversions as (
     select * from {{ ref('int_conversions__unioned') }}
+    {{ incremental_key_filter('user_key') }}
 ),
 
 goals as (

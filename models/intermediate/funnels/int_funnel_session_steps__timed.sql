@@ -1,12 +1,14 @@
 -- One row per funnel x session x reached step (the counted attempt's; open funnels: any clean attempt's), none
--- for excluded sessions, with the time since the previous step. A view: read by fct_funnel_session_steps
--- (which publishes it), int_funnel_daily__counted and int_user_sessions__readiness.
-{{ config(materialized='view') }}
+-- for excluded sessions, with the time since the previous step and the session's user_key. Read by
+-- fct_funnel_session_steps (which publishes it), int_funnel_daily__counted and int_user_sessions__readiness.
+-- Incremental: the user_keys the new loads change, recomputed from their whole history (README "Incremental builds").
+{{ config(materialized=incremental_materialization(), unique_key='user_key') }}
 
 with
 
 attempts as (
     select * from {{ ref('int_funnel_sessions__attempts') }}
+    {{ incremental_key_filter('user_key') }}
 ),
 
 steps as (
@@ -31,6 +33,7 @@ candidates as (
     select
         attempts.funnel_id,
         attempts.session_id,
+        attempts.user_key,
         attempts.step_number,
         attempts.reached_at,
         attempts.session_position,
@@ -49,6 +52,7 @@ counted as (
     select
         funnel_id,
         session_id,
+        user_key,
         step_number,
         reached_at,
         session_position
@@ -60,6 +64,7 @@ final as (
     select
         counted.funnel_id,
         counted.session_id,
+        counted.user_key,
         counted.step_number,
         steps.goal_id,
         counted.reached_at,

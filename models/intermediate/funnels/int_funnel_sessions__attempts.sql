@@ -5,10 +5,13 @@
 -- macro funnel_unordered_attempts (step k = k steps done). Then exclusions and the counted attempt (macro
 -- funnel_attempt_outcomes). Linear: window passes link each completion to its successor; the recursion
 -- follows the links with equality joins (no self-join over events, no ASOF join).
+-- Incremental: the user_keys the new loads change, recomputed from their whole history (README "Incremental builds").
+{{ config(materialized=incremental_materialization(), unique_key='user_key') }}
 with recursive
 
 completions as (
     select * from {{ ref('int_funnel_completions__mapped') }}
+    {{ incremental_key_filter('user_key') }}
 ),
 
 funnels as (
@@ -21,10 +24,12 @@ steps as (
 
 next_instants as (
     select * from {{ ref('int_funnel_completions__next_instants') }}
+    {{ incremental_key_filter('user_key') }}
 ),
 
 exclusions as (
     select * from {{ ref('int_funnel_exclusions__mapped') }}
+    {{ incremental_key_filter('user_key') }}
 ),
 
 successors as (
@@ -92,22 +97,32 @@ outcomes as (
     {{ funnel_attempt_outcomes('reached', 'exclusions', 'start_counts', 'session_id') }}
 ),
 
+session_users as (
+    -- The user_key of each session (the key the incremental runs replace).
+    select distinct
+        session_id,
+        user_key
+    from completions
+),
+
 final as (
     select
-        funnel_id,
-        session_id,
-        start_position,
-        start_step,
-        step_number,
-        session_position,
-        reached_at,
-        attempt_furthest_step,
-        attempt_reach,
-        is_excluded,
-        excluded_at,
-        attempts,
-        is_chosen
+        outcomes.funnel_id,
+        outcomes.session_id,
+        session_users.user_key,
+        outcomes.start_position,
+        outcomes.start_step,
+        outcomes.step_number,
+        outcomes.session_position,
+        outcomes.reached_at,
+        outcomes.attempt_furthest_step,
+        outcomes.attempt_reach,
+        outcomes.is_excluded,
+        outcomes.excluded_at,
+        outcomes.attempts,
+        outcomes.is_chosen
     from outcomes
+    inner join session_users on outcomes.session_id = session_users.session_id
 )
 
 select * from final

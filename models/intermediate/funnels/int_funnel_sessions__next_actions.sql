@@ -2,10 +2,13 @@
 -- stopping step's event: the next goal completed in the session (several goals at that event: the first
 -- goal_id), else the next event's name, else '(exit)'. One row per funnel x stopped session; read by
 -- mart_funnel_next_actions. The event lookup is one equality join on (session, position + 1).
+-- Incremental: the user_keys the new loads change, recomputed from their whole history (README "Incremental builds").
+{{ config(materialized=incremental_materialization(), unique_key='user_key') }}
 with
 
 attempts as (
     select * from {{ ref('int_funnel_sessions__attempts') }}
+    {{ incremental_key_filter('user_key') }}
 ),
 
 funnels as (
@@ -14,6 +17,7 @@ funnels as (
 
 conversions as (
     select * from {{ ref('int_conversions__unioned') }}
+    {{ incremental_key_filter('user_key') }}
 ),
 
 events as (
@@ -24,6 +28,7 @@ stopped as (
     select
         attempts.funnel_id,
         attempts.session_id,
+        attempts.user_key,
         attempts.step_number,
         attempts.session_position
     from attempts
@@ -56,6 +61,7 @@ final as (
     select
         stopped.funnel_id,
         stopped.session_id,
+        stopped.user_key,
         stopped.step_number,
         coalesce(next_goals.goal_id, next_events.event_name, '(exit)') as next_action,
         case

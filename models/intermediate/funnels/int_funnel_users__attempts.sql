@@ -5,10 +5,13 @@
 -- macro funnel_unordered_attempts (step k = k steps done). Then exclusions and the counted attempt (macro
 -- funnel_attempt_outcomes). Linear: window passes link each completion to its successor; the recursion
 -- follows the links with equality joins (no self-join over events, no ASOF join).
+-- Incremental: the user_keys the new loads change, recomputed from their whole history (README "Incremental builds").
+{{ config(materialized=incremental_materialization(), unique_key='user_key') }}
 with recursive
 
 completions as (
     select * from {{ ref('int_funnel_completions__mapped') }}
+    {{ incremental_key_filter('user_key') }}
 ),
 
 funnels as (
@@ -21,10 +24,12 @@ steps as (
 
 next_instants as (
     select * from {{ ref('int_funnel_completions__next_instants') }}
+    {{ incremental_key_filter('user_key') }}
 ),
 
 exclusions as (
     select * from {{ ref('int_funnel_exclusions__mapped') }}
+    {{ incremental_key_filter('user_key') }}
 ),
 
 successors as (

@@ -1,9 +1,12 @@
 -- One row per funnel x session that entered the funnel (started an attempt), from its counted attempt; a
 -- session whose furthest attempt is excluded has furthest_step 0 and is_excluded true.
+-- Incremental: the user_keys the new loads change, recomputed from their whole history (README "Incremental builds").
+{{ config(materialized=incremental_materialization(), unique_key='user_key') }}
 with
 
 attempts as (
     select * from {{ ref('int_funnel_sessions__attempts') }}
+    {{ incremental_key_filter('user_key') }}
 ),
 
 funnels as (
@@ -12,6 +15,7 @@ funnels as (
 
 sessions as (
     select * from {{ ref('fct_sessions') }}
+    {{ incremental_key_filter('user_key') }}
 ),
 
 furthest as (

@@ -1,10 +1,13 @@
 -- One row per funnel x user that entered the funnel: the counted attempt (the best over every possible start,
 -- the earliest start among equals); a user whose furthest attempt is excluded has furthest_step 0 and
 -- is_excluded true.
+-- Incremental: the user_keys the new loads change, recomputed from their whole history (README "Incremental builds").
+{{ config(materialized=incremental_materialization(), unique_key='user_key') }}
 with
 
 attempts as (
     select * from {{ ref('int_funnel_users__attempts') }}
+    {{ incremental_key_filter('user_key') }}
 ),
 
 funnels as (
@@ -13,6 +16,7 @@ funnels as (
 
 sessions as (
     select * from {{ ref('fct_sessions') }}
+    {{ incremental_key_filter('user_key') }}
 ),
 
 counted as (
