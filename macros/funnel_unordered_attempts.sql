@@ -13,7 +13,9 @@
 {% macro funnel_unordered_attempts(completions, funnels, steps, unit_key, position) %}
     with
 
-    unordered as (
+    unordered_completions as (
+        -- Not named `unordered`: the models call this macro in a CTE of that name, and Spark reads an inner CTE
+        -- of the same name in a WITH RECURSIVE as a self-reference (INVALID_RECURSIVE_CTE).
         select
             completions.*,
             {{ add_microseconds(
@@ -34,7 +36,7 @@
                 row_number() over (
                     partition by funnel_id, {{ unit_key }}, {{ position }} order by step_number
                 ) as step_rank_at_event
-            from unordered
+            from unordered_completions
         ) as ranked
         where step_rank_at_event = 1
     ),
@@ -52,28 +54,28 @@
             cast(null as bigint) as anchor_position,
             cast(null as integer) as anchor_step,
             cast(null as timestamp) as window_ends_at
-        from unordered
+        from unordered_completions
         window same_step as (partition by funnel_id, {{ unit_key }}, step_number order by {{ position }})
     ),
 
     sources as (
         select
-            unordered.funnel_id,
-            unordered.{{ unit_key }},
+            anchor.funnel_id,
+            anchor.{{ unit_key }},
             other_steps.step_number as target_step,
-            unordered.converted_at,
-            unordered.{{ position }},
+            anchor.converted_at,
+            anchor.{{ position }},
             cast(null as timestamp) as next_converted_at,
             cast(null as bigint) as next_position,
             1 as is_source,
-            unordered.{{ position }} as anchor_position,
-            unordered.step_number as anchor_step,
-            unordered.window_ends_at
-        from anchors as unordered
+            anchor.{{ position }} as anchor_position,
+            anchor.step_number as anchor_step,
+            anchor.window_ends_at
+        from anchors as anchor
         inner join {{ steps }} as other_steps
             on
-                unordered.funnel_id = other_steps.funnel_id
-                and unordered.step_number <> other_steps.step_number
+                anchor.funnel_id = other_steps.funnel_id
+                and anchor.step_number <> other_steps.step_number
     ),
 
     looked_ahead as (
@@ -145,7 +147,7 @@
         counted.done_at as reached_at
     from counted
     {% if unit_key != 'session_id' -%}
-        inner join unordered as done_completions
+        inner join unordered_completions as done_completions
             on
                 counted.funnel_id = done_completions.funnel_id
                 and counted.{{ unit_key }} = done_completions.{{ unit_key }}
