@@ -158,8 +158,9 @@ test-spark: setup ## on Spark (local mode): the end-to-end fixture (expected out
 	$(PY) scripts/compare_warehouses.py $(SPARK_DIR)/mixed.duckdb $(SPARK_DIR)/mixed_spark.duckdb --schemas $(SPARK_COMPARED) \
 	  --ignore-columns $(LOAD_TIME_COLUMNS) --ignore-relations $(INCREMENTAL_BOOKKEEPING)
 
-test-spark-full: ## make test-spark with every dbt unit and data test on Spark, and the source fixtures in the compared build (not part of make test)
+test-spark-full: ## make test-spark with every dbt unit and data test on Spark, the source fixtures in the compared build, and incremental builds killed (-9) half-way (not part of make test)
 	$(MAKE) --no-print-directory test-spark SPARK_E2E_SELECT= SPARK_MIXED_SOURCES="ga4 segment snowplow"
+	$(SPARK_MIXED_ENV) MICROCONV_SPARK_RECOVERY_EXPECTED=$(SPARK_DIR)/mixed.duckdb $(VENV)/bin/pytest -q tests_py/test_incremental_spark.py
 
 report-test: setup ## the report in headless chromium on warehouse/test.duckdb (built by dbt-test); screenshot in reports/test/
 	MICROCONV_REPORT_TEST_DB=$(TEST_DB) $(VENV)/bin/pytest -q tests_py/test_report_browser.py

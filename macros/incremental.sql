@@ -3,7 +3,8 @@
     intermediate.microconv_incremental_state (one row per model, written by its post-hook in the same
     transaction as its rows), the largest _load_id it has incorporated: its watermark. A build processes what
     the loads after each model's own watermark change, so a build killed between two models resumes where each
-    model stands.
+    model stands. Spark has no transactions: its implementations (macros/engine/incremental.sql) make every
+    step repeatable instead.
 
     - Staging and the changed-key models append the rows of the loads after their watermark (strategy append).
     - Visitor-grain and user-grain models recompute every key the new loads may change from its whole history
@@ -59,10 +60,10 @@
 
 {% macro record_incremental_watermark() -%}
     {#-
-        Post-hook of every model (a no-op unless incremental), in the model's transaction. A model whose rows carry
-        _load_id (meta incremental_watermark: own) records the largest one it holds; any other records the
-        smallest watermark of its nearest incremental ancestors (what all its inputs have incorporated; -1 when
-        one of them has no state).
+        Post-hook of every model (a no-op unless incremental), in the model's transaction (on DuckDB). A model
+        whose rows carry _load_id (meta incremental_watermark: own) records the largest one it holds; any other
+        records the smallest watermark of its nearest incremental ancestors (what all its inputs have
+        incorporated; -1 when one of them has no state).
     -#}
     {%- if execute and model.config.materialized == 'incremental' %}
         {%- set state = incremental_state_relation() %}
@@ -77,8 +78,12 @@
                 where model_name in ('{{ ancestors | join("', '") }}')
             {%- endset %}
         {%- endif %}
-        {{ adapter.dispatch('write_incremental_watermark', 'microconv')(watermark_sql) }}
+        {{ write_incremental_watermark(watermark_sql) }}
     {%- endif %}
+{%- endmacro %}
+
+{% macro write_incremental_watermark(watermark_sql) -%}
+    {{ adapter.dispatch('write_incremental_watermark', 'microconv')(watermark_sql) }}
 {%- endmacro %}
 
 {% macro default__write_incremental_watermark(watermark_sql) -%}

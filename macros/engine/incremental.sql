@@ -111,7 +111,8 @@
 {#-
     dbt-spark 1.11's incremental materialization accepts only its own strategies (append, insert_overwrite,
     merge, microbatch). These overrides (the root project's macros win over dbt-spark's) add replace_keys and
-    delete+insert on any file format, and hand every other strategy to dbt-spark's own macros (`dbt.<name>`: the adapter's internal namespace).
+    delete+insert on any file format, and hand every other strategy to dbt-spark's own macros (`dbt.<name>`:
+    the adapter's internal namespace).
 -#}
 {% macro dbt_spark_validate_get_incremental_strategy(raw_strategy, file_format) -%}
     {%- if raw_strategy in ['replace_keys', 'delete+insert'] %}
