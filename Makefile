@@ -44,8 +44,9 @@ SPARK_MIXED_SOURCES ?=
 SPARK_MIXED_ENV := SPARK_CONF_DIR=$(CURDIR)/profiles/spark MICROCONV_SPARK_WAREHOUSE=$(SPARK_DIR)/mixed MICROCONV_SPARK_MASTER=$${MICROCONV_SPARK_MASTER:-local[2]}
 SPARK_COMPARED := staging intermediate marts semantic
 # The generated events reach Spark in two batches (the first half of the files with the late-data cases' first
-# events, then the rest with the late events of tests_py/fixtures/incremental), a build after each: the second is
-# incremental, compared with DuckDB's full build of the same files. The changed-key lists record each load as
+# events, then the rest with the late events of tests_py/fixtures/incremental): a build of the incremental models
+# (and what they read) after the first, the whole build after the second, incremental for those models, then
+# compared with DuckDB's full build of the same files. The changed-key lists record each load as
 # seen when it was built (a full build lists every load as seen now), so they are not compared.
 INCREMENTAL_FIXTURES := tests_py/fixtures/incremental
 INCREMENTAL_BOOKKEEPING := intermediate.int_visitors__changed intermediate.int_user_keys__changed
@@ -148,11 +149,12 @@ test-spark: setup ## on Spark (local mode): the end-to-end fixture (expected out
 	  done; \
 	  $(SPARK_MIXED_ENV) $(PY) scripts/load_events.py $$target --quiet $(SPARK_DIR)/batch_1; \
 	done
-	$(SPARK_MIXED_ENV) $(DBT) --log-path $(SPARK_DIR)/logs build $(SPARK_DBT_ARGS) --resource-type seed --resource-type model
+	$(SPARK_MIXED_ENV) $(DBT) --log-path $(SPARK_DIR)/logs build $(SPARK_DBT_ARGS) --resource-type seed --resource-type model \
+	  --select +config.materialized:incremental
 	for target in "--target spark" "--db $(SPARK_DIR)/mixed.duckdb"; do \
 	  $(SPARK_MIXED_ENV) $(PY) scripts/load_events.py $$target --quiet $(SPARK_DIR)/batch_2; \
 	done
-	$(SPARK_MIXED_ENV) $(DBT) --log-path $(SPARK_DIR)/logs build $(SPARK_DBT_ARGS) --resource-type model
+	$(SPARK_MIXED_ENV) $(DBT) --log-path $(SPARK_DIR)/logs build $(SPARK_DBT_ARGS) --resource-type seed --resource-type model
 	MICROCONV_DB=$(SPARK_DIR)/mixed.duckdb $(DBT) build $(DBT_ARGS) --resource-type seed --resource-type model --target-path target/spark_duckdb
 	$(SPARK_MIXED_ENV) $(PY) scripts/export_spark.py $(SPARK_DIR)/mixed_spark.duckdb --like $(SPARK_DIR)/mixed.duckdb --schemas $(SPARK_COMPARED)
 	$(PY) scripts/compare_warehouses.py $(SPARK_DIR)/mixed.duckdb $(SPARK_DIR)/mixed_spark.duckdb --schemas $(SPARK_COMPARED) \

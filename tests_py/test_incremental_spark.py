@@ -7,12 +7,14 @@ warehouse in each state a kill -9 can leave between two of them:
 
 - every incremental model's watermark back before the second batch: killed after its rows, before its
   watermark (the rows of that batch are in, the state says they are not);
-- int_sessions__aggregated renamed to __old with a __swap beside it: killed between the two renames of a
-  replace (the table is missing);
-- a leftover fct_sessions__swap: killed while the swap was written;
+- int_sessions__aggregated renamed to __old_<run> with a __swap_<run> beside it: killed between the two
+  renames of a replace (the table is missing);
+- a fct_sessions__swap_<run> table (killed after the swap was written) and the folder of a half-written one
+  (killed while it was written: Spark refuses to create a table over a folder that is not empty);
 
 then starts the incremental models' `dbt run`, kills it (-9, its process group) when int_conversions__unioned
-starts, runs it again, and compares every relation with the DuckDB build: equal, and no __swap / __old left.
+starts, runs it again, and compares every relation with the DuckDB build: equal, and no __swap / __old table
+left.
 """
 
 from __future__ import annotations
@@ -42,7 +44,9 @@ KILLED_STATES = """
 import sys
 
 sys.path.insert(0, "scripts")
-from spark_target.session import spark_session
+from pathlib import Path
+
+from spark_target.session import spark_session, warehouse_dir
 
 spark = spark_session()
 state = "intermediate.microconv_incremental_state"
@@ -54,9 +58,12 @@ models = [row[0] for row in spark.sql(f"select distinct model_name from {state}"
 values = ", ".join(f"({first_batch}, '{model}')" for model in models)
 spark.sql(f"insert overwrite table {state} partition (model_name) values {values}")
 aggregated = "intermediate.int_sessions__aggregated"
-spark.sql(f"alter table {aggregated} rename to {aggregated}__old")
-spark.sql(f"create table {aggregated}__swap as select * from {aggregated}__old")
-spark.sql("create table marts.fct_sessions__swap as select * from marts.fct_sessions limit 10")
+spark.sql(f"alter table {aggregated} rename to {aggregated}__old_killed1")
+spark.sql(f"create table {aggregated}__swap_killed1 as select * from {aggregated}__old_killed1")
+spark.sql("create table marts.fct_sessions__swap_killed2 as select * from marts.fct_sessions limit 10")
+half_written = Path(warehouse_dir()) / "marts.db" / "fct_sessions__swap_killed3" / "_temporary" / "0"
+half_written.mkdir(parents=True)
+(half_written / "part-00000.parquet").write_bytes(b"PAR1")
 print(f"watermarks of {len(models)} models back to load {first_batch}")
 spark.stop()
 """

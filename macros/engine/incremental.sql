@@ -46,7 +46,7 @@
 
 {% macro spark__write_incremental_watermark(watermark_sql) -%}
     {#- The watermark, read first (Spark will not overwrite a table a statement reads), then written into the
-        model's own partition. Also drops what a killed replace left behind (see spark_replace_rows). -#}
+        model's own partition. Also drops the tables a killed replace left behind (see spark_replace_rows). -#}
     {%- set load_id = run_query(watermark_sql).columns[0].values()[0] | int %}
     {%- do spark_drop_replace_leftovers(this) %}
     insert overwrite table {{ incremental_state_relation() }} partition (model_name)
@@ -69,19 +69,22 @@
 
 {#-
     replace_keys (and delete+insert) on Spark: the target's rows whose key is not affected plus the model's new
-    rows are written into <target>__swap, which then replaces the target (rename target -> __old, __swap ->
-    target, drop __old). Only the affected keys are recomputed (the model's SQL); the rewrite copies the other
-    rows' Parquet. After a kill: before the renames, the target is intact and its watermark old, so the next
-    build redoes the same keys (a leftover __swap is dropped first); between the renames the target is missing,
-    so the next build builds that model in full. Either way the next build gives the full-refresh result, and
-    the watermark post-hook drops a leftover __swap / __old.
+    rows are written into <target>__swap_<run>, which then replaces the target (rename target -> __old_<run>,
+    __swap_<run> -> target, drop __old_<run>); <run> is this dbt invocation's id, so what a killed run left (a
+    table, or the folder of a half-written one, which Spark would refuse to create a table over) never stands
+    in the way. Only the affected keys are recomputed (the model's SQL); the rewrite copies the other rows'
+    Parquet. After a kill: before the renames, the target is intact and its watermark old, so the next build
+    redoes the same keys; between the renames the target is missing, so the next build builds that model in
+    full. Either way the next build gives the full-refresh result, and its watermark post-hook drops the
+    __swap_* / __old_* tables a killed run left.
 -#}
 {% macro spark_replace_rows(arg_dict, affected_keys_sql) -%}
     {%- set target = arg_dict['target_relation'].incorporate(type='table') %}
     {%- set key_column = arg_dict['unique_key'] %}
     {%- set columns = arg_dict['dest_columns'] | map(attribute='name') | list %}
-    {%- set swap = target.incorporate(path={'identifier': target.identifier ~ '__swap'}) %}
-    {%- set old = target.incorporate(path={'identifier': target.identifier ~ '__old'}) %}
+    {%- set run = invocation_id | replace('-', '') %}
+    {%- set swap = target.incorporate(path={'identifier': target.identifier ~ '__swap_' ~ run[:12]}) %}
+    {%- set old = target.incorporate(path={'identifier': target.identifier ~ '__old_' ~ run[:12]}) %}
     {%- set rows_sql -%}
         select {% for column in columns %}kept.{{ adapter.quote(column) }}{{ ', ' if not loop.last }}{% endfor %}
         from {{ target }} as kept
@@ -89,7 +92,6 @@
         union all
         select {{ get_quoted_csv(columns) }} from {{ arg_dict['temp_relation'] }}
     {%- endset %}
-    {%- do spark_drop_replace_leftovers(target) %}
     {%- call statement('replace_rows_into_swap') %}{{ create_table_as(False, swap, rows_sql) }}{% endcall %}
     {%- do adapter.rename_relation(target, old) %}
     {%- do adapter.rename_relation(swap, target) %}
@@ -98,14 +100,15 @@
 {%- endmacro %}
 
 {% macro spark_drop_replace_leftovers(relation) -%}
-    {#- Drops <relation>__swap and <relation>__old when the relation cache (listed at the start of the run) has
-        them: only after a killed replace, so no statement otherwise. -#}
-    {%- for suffix in ['__swap', '__old'] %}
-        {%- set leftover = adapter.get_relation(relation.database, relation.schema, relation.identifier ~ suffix) %}
-        {%- if leftover is not none %}
-            {%- do adapter.drop_relation(leftover) %}
-        {%- endif %}
-    {%- endfor %}
+    {#- Drops the <relation>__swap_* and <relation>__old_* tables of killed runs (one SHOW TABLES; this run's
+        own are renamed or dropped by then). Only for the models spark_replace_rows writes. -#}
+    {%- if model.config.get('incremental_strategy') in ['replace_keys', 'delete+insert'] %}
+        {%- set pattern = relation.identifier ~ '__swap_*|' ~ relation.identifier ~ '__old_*' %}
+        {%- set leftovers = run_query("show tables in " ~ relation.schema ~ " like '" ~ pattern ~ "'") %}
+        {%- for row in leftovers.rows %}
+            {%- do adapter.drop_relation(relation.incorporate(path={'identifier': row['tableName']}, type='table')) %}
+        {%- endfor %}
+    {%- endif %}
 {%- endmacro %}
 
 {#-
