@@ -3,7 +3,8 @@
     intermediate.microconv_incremental_state (one row per model, written by its post-hook in the same
     transaction as its rows), the largest _load_id it has incorporated: its watermark. A build processes what
     the loads after each model's own watermark change, so a build killed between two models resumes where each
-    model stands.
+    model stands. Spark has no transactions: its implementations (macros/engine/incremental.sql) make every
+    step repeatable instead.
 
     - Staging and the changed-key models append the rows of the loads after their watermark (strategy append).
     - Visitor-grain and user-grain models recompute every key the new loads may change from its whole history
@@ -14,13 +15,17 @@
 
 {% macro incremental_state_relation() -%}
     {{ return(api.Relation.create(
-        database=target.database, schema=generate_schema_name('intermediate', none) | trim,
+        database=target.get('database'), schema=generate_schema_name('intermediate', none) | trim,
         identifier='microconv_incremental_state', type='table'
     )) }}
 {%- endmacro %}
 
 {% macro create_incremental_state() -%}
     {#- on-run-start (after creating its schema): the state table, created once (empty) when missing. -#}
+    {{ adapter.dispatch('create_incremental_state', 'microconv')() }}
+{%- endmacro %}
+
+{% macro default__create_incremental_state() -%}
     create table if not exists {{ incremental_state_relation() }} (
         model_name {{ dbt.type_string() }}, load_id {{ dbt.type_bigint() }}
     )
@@ -28,6 +33,10 @@
 
 {% macro incremental_watermark() -%}
     {#- The largest _load_id this model has incorporated; -1 when it has no state yet (everything is new). -#}
+    {{ adapter.dispatch('incremental_watermark', 'microconv')() }}
+{%- endmacro %}
+
+{% macro default__incremental_watermark() -%}
     (
         select coalesce(max(load_id), -1) from {{ incremental_state_relation() }}
         where model_name = '{{ this.identifier }}'
@@ -51,10 +60,10 @@
 
 {% macro record_incremental_watermark() -%}
     {#-
-        Post-hook of every model (a no-op unless incremental), in the model's transaction. A model whose rows carry
-        _load_id (meta incremental_watermark: own) records the largest one it holds; any other records the
-        smallest watermark of its nearest incremental ancestors (what all its inputs have incorporated; -1 when
-        one of them has no state).
+        Post-hook of every model (a no-op unless incremental), in the model's transaction (on DuckDB). A model
+        whose rows carry _load_id (meta incremental_watermark: own) records the largest one it holds; any other
+        records the smallest watermark of its nearest incremental ancestors (what all its inputs have
+        incorporated; -1 when one of them has no state).
     -#}
     {%- if execute and model.config.materialized == 'incremental' %}
         {%- set state = incremental_state_relation() %}
@@ -69,9 +78,19 @@
                 where model_name in ('{{ ancestors | join("', '") }}')
             {%- endset %}
         {%- endif %}
+        {{ write_incremental_watermark(watermark_sql) }}
+    {%- endif %}
+{%- endmacro %}
+
+{% macro write_incremental_watermark(watermark_sql) -%}
+    {{ adapter.dispatch('write_incremental_watermark', 'microconv')(watermark_sql) }}
+{%- endmacro %}
+
+{% macro default__write_incremental_watermark(watermark_sql) -%}
+    {#- In the model's transaction: its row of the state table replaced by the watermark watermark_sql computes. -#}
+    {%- set state = incremental_state_relation() %}
         delete from {{ state }} where model_name = '{{ this.identifier }}';
         insert into {{ state }} (model_name, load_id) select '{{ this.identifier }}', ({{ watermark_sql }})
-    {%- endif %}
 {%- endmacro %}
 
 {% macro affected_keys(key_column) -%}
@@ -108,6 +127,10 @@
 {%- endmacro %}
 
 {% macro get_incremental_replace_keys_sql(arg_dict) -%}
+    {{ adapter.dispatch('get_incremental_replace_keys_sql', 'microconv')(arg_dict) }}
+{%- endmacro %}
+
+{% macro default__get_incremental_replace_keys_sql(arg_dict) -%}
     {#-
         Incremental strategy replace_keys: the model's new rows hold every row of the affected keys (its
         input filtered by incremental_key_filter). Delete the target's rows of those keys, including keys that
@@ -127,6 +150,10 @@
     already holds are left out (stg_events: a later copy of an event_id staged by an earlier load); nothing on a
     full build. <this_column> must not be null in the model. -#}
 {% macro incremental_absent_from_this(column, this_column) -%}
+    {{- adapter.dispatch('incremental_absent_from_this', 'microconv')(column, this_column) -}}
+{%- endmacro %}
+
+{% macro default__incremental_absent_from_this(column, this_column) -%}
     {%- if is_incremental() -%}
         and {{ column }} not in (select {{ this_column }} from {{ this }})
     {%- endif -%}

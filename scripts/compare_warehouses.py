@@ -2,7 +2,7 @@
 
 Usage:
     .venv/bin/python scripts/compare_warehouses.py EXPECTED.duckdb ACTUAL.duckdb [--schemas staging marts]
-        [--decimals 6] [--ignore-columns _loaded_at ...]
+        [--decimals 6] [--ignore-columns _loaded_at ...] [--ignore-relations intermediate.x ...]
 
 For every table or view of the given schemas in EXPECTED, the same relation in ACTUAL must hold the same
 rows, as a multiset (duplicates count, order does not). Doubles are rounded to `--decimals` places before
@@ -44,6 +44,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--decimals", type=int, default=6, help="doubles are rounded to this many places")
     parser.add_argument(
         "--ignore-columns", nargs="*", default=[], help="columns left out of the comparison (e.g. _loaded_at)"
+    )
+    parser.add_argument(
+        "--ignore-relations",
+        nargs="*",
+        default=[],
+        help="relations left out of the comparison, as schema.name (e.g. an incremental build's bookkeeping)",
     )
     return parser.parse_args(argv)
 
@@ -93,13 +99,19 @@ def compare_relation(
 
 
 def compare_schema(
-    con: duckdb.DuckDBPyConnection, schema: str, decimals: int, ignored: set[str]
+    con: duckdb.DuckDBPyConnection,
+    schema: str,
+    decimals: int,
+    ignored: set[str],
+    ignored_relations: frozenset[str] = frozenset(),
 ) -> list[RelationDiff]:
     expected = relation_columns(con, "expected", schema)
     actual = relation_columns(con, "actual", schema)
     diffs = []
     for table in sorted(expected.keys() | actual.keys()):
         relation = f"{schema}.{table}"
+        if relation in ignored_relations:
+            continue
         if table not in actual:
             diffs.append(RelationDiff(relation, -1, -1, "missing in the actual build"))
             continue
@@ -116,7 +128,12 @@ def compare_schema(
 
 
 def compare_warehouses(
-    expected: Path, actual: Path, schemas: list[str], decimals: int, ignored: set[str]
+    expected: Path,
+    actual: Path,
+    schemas: list[str],
+    decimals: int,
+    ignored: set[str],
+    ignored_relations: frozenset[str] = frozenset(),
 ) -> list[RelationDiff]:
     for path in (expected, actual):
         if not path.is_file():
@@ -125,7 +142,11 @@ def compare_warehouses(
     try:
         con.execute(f"attach '{expected}' as expected (read_only)")
         con.execute(f"attach '{actual}' as actual (read_only)")
-        return [diff for schema in schemas for diff in compare_schema(con, schema, decimals, ignored)]
+        return [
+            diff
+            for schema in schemas
+            for diff in compare_schema(con, schema, decimals, ignored, ignored_relations)
+        ]
     except duckdb.Error as exc:
         raise CliError(f"cannot compare {expected} and {actual}: {' '.join(str(exc).split())}") from None
     finally:
@@ -135,7 +156,12 @@ def compare_warehouses(
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     diffs = compare_warehouses(
-        args.expected, args.actual, args.schemas, args.decimals, set(args.ignore_columns)
+        args.expected,
+        args.actual,
+        args.schemas,
+        args.decimals,
+        set(args.ignore_columns),
+        frozenset(args.ignore_relations),
     )
     for diff in diffs:
         status = "equal" if diff.problem is None else f"DIFFERS: {diff.problem}"

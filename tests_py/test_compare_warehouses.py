@@ -70,6 +70,22 @@ def test_ignored_columns_are_left_out(tmp_path: Path) -> None:
     )
 
 
+def test_ignored_relations_are_left_out(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    expected = _warehouse(tmp_path / "e.duckdb", ROWS, extra_table=True)
+    actual = _warehouse(tmp_path / "a.duckdb", ROWS[:2])
+    args = [
+        str(expected),
+        str(actual),
+        "--schemas",
+        "marts",
+        "--ignore-relations",
+        "marts.fct_x",
+        "marts.fct_y",
+    ]
+    assert main(args) == EXIT_EQUAL
+    assert "compared 0 relations" in capsys.readouterr().out
+
+
 def test_a_missing_file_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from common.cli import run_cli
 

@@ -4,6 +4,7 @@ Each relation of the given schemas is read from Spark (Arrow) and written to `<o
 a column that the reference build's relation of the same name also has is cast to the reference's type
 (Spark's decimal arithmetic, int vs bigint, timestamp with the session zone UTC), so that
 scripts/compare_warehouses.py compares values, not type names. Timestamps become UTC wall-clock times.
+A partitioned table's columns take the reference's order (Spark puts partition columns last).
 """
 
 from __future__ import annotations
@@ -26,6 +27,15 @@ def _naive_timestamps(table: pa.Table) -> pa.Table:
         else:
             fields.append(field)
     return table.cast(pa.schema(fields))
+
+
+def _column_order(spark: Any, schema: str, name: str, columns: list[str], reference: list[str]) -> list[str]:
+    """The columns of a Spark table, in the reference's order when the table is partitioned (Spark moves its
+    partition columns to the end) and has the reference's columns; else as Spark has them."""
+    partitioned = any(column.isPartition for column in spark.catalog.listColumns(f"`{schema}`.`{name}`"))
+    if partitioned and sorted(columns) == sorted(reference):
+        return reference
+    return columns
 
 
 def _reference_types(reference: duckdb.DuckDBPyConnection | None, schema: str, name: str) -> dict[str, str]:
@@ -58,9 +68,10 @@ def export(schemas: list[str], out: Path, reference: Path | None) -> list[str]:
                     continue
                 rows = _naive_timestamps(spark.table(f"`{schema}`.`{relation.name}`").toArrow())
                 types = _reference_types(ref, schema, relation.name)
+                names = _column_order(spark, schema, relation.name, rows.column_names, list(types))
                 columns = ", ".join(
                     f'CAST("{column}" AS {types[column]}) AS "{column}"' if column in types else f'"{column}"'
-                    for column in rows.column_names
+                    for column in names
                 )
                 con.register("__spark_rows", rows)
                 target = f'"{schema}"."{relation.name}"'
