@@ -5,9 +5,11 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import signal
 import subprocess
 import sys
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from common.cli import run_cli
@@ -48,3 +50,30 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str], *fragments: 
     assert "Traceback" not in result.stderr
     for fragment in fragments:
         assert fragment in lines[0]
+
+
+def kill_when_model_starts(
+    args: list[str], model: str, delay_s: float, env: Mapping[str, str] | None = None
+) -> int:
+    """Run a dbt command and kill -9 its whole process group `delay_s` after it logs START of `model`.
+
+    Returns the exit code (-SIGKILL when the kill happened; the command's own code when it ended first).
+    """
+    process = subprocess.Popen(
+        args,
+        cwd=REPO,
+        env=None if env is None else dict(env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    assert process.stdout is not None
+    for line in process.stdout:
+        if "START" in line and f".{model} " in line:
+            time.sleep(delay_s)
+            os.killpg(process.pid, signal.SIGKILL)
+            break
+    process.wait()
+    process.stdout.close()
+    return process.returncode

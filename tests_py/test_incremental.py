@@ -26,12 +26,12 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import pytest
+from cli_helpers import kill_when_model_starts
 from compare_warehouses import main as compare_main
 
 REPO = Path(__file__).resolve().parents[1]
@@ -191,24 +191,7 @@ def _duplicate_of_first_generated_row(source: Path, target: Path) -> str:
 
 def _killed_run(root: Path, db: Path) -> int:
     """Start an incremental `dbt run`, kill -9 it (its whole process group) when KILL_AT_MODEL starts."""
-    process = subprocess.Popen(
-        _dbt_args(root, "run"),
-        cwd=REPO,
-        env=_env(root, db),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    assert process.stdout is not None
-    for line in process.stdout:
-        if "START" in line and f".{KILL_AT_MODEL} " in line:
-            time.sleep(0.3)
-            os.killpg(process.pid, signal.SIGKILL)
-            break
-    process.wait()
-    process.stdout.close()
-    return process.returncode
+    return kill_when_model_starts(_dbt_args(root, "run"), KILL_AT_MODEL, delay_s=0.3, env=_env(root, db))
 
 
 def _watermarks(db: Path) -> dict[str, int]:

@@ -23,10 +23,10 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+from cli_helpers import kill_when_model_starts
 from compare_warehouses import main as compare_main
 
 REPO = Path(__file__).resolve().parents[1]
@@ -93,25 +93,10 @@ def _dbt_run(tmp_path: Path) -> list[str]:
     ]
 
 
-def _killed_run(args: list[str]) -> int:
-    process = subprocess.Popen(
-        args, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
-    )
-    assert process.stdout is not None
-    for line in process.stdout:
-        if "START" in line and f".{KILL_AT_MODEL} " in line:
-            time.sleep(2)
-            os.killpg(process.pid, signal.SIGKILL)
-            break
-    process.wait()
-    process.stdout.close()
-    return process.returncode
-
-
 def test_killed_builds_recover_to_the_full_build(tmp_path: Path) -> None:
     states = _run([sys.executable, "-c", KILLED_STATES])
     assert "watermarks of 16 models" in states.stdout
-    assert _killed_run(_dbt_run(tmp_path)) == -signal.SIGKILL
+    assert kill_when_model_starts(_dbt_run(tmp_path), KILL_AT_MODEL, delay_s=2) == -signal.SIGKILL
     _run(_dbt_run(tmp_path))
     actual = tmp_path / "recovered_spark.duckdb"
     _run(
