@@ -38,9 +38,13 @@ def test_phases_are_timed(tiny_run: Run) -> None:
     _proc, report, _workdir = tiny_run
     phases = {p["phase"]: p for p in report["phases"]}
     assert list(phases) == [
-        "generate", "load", "dbt seed", "dbt run", "reference",
+        "generate", "load", "dbt seed", "dbt run anchor funnels", "dbt seed again", "dbt run", "reference",
         "generate one more day", "load one more day", "dbt run incremental", "source formats",
     ]  # fmt: skip
+    anchors = report["anchor_funnels"]
+    assert anchors["funnels"] == ["purchase", "lead"] and anchors["full_run_ratio"] > 0
+    assert anchors["full_run_seconds"] == phases["dbt run"]["seconds"]
+    assert {m["name"] for m in anchors["models"]} >= {"fct_funnel_sessions", "int_funnel_users__attempts"}
     day = report["incremental_day"]
     assert day["events"] == 3000 // 56 and day["seconds"] > 0 and day["ratio_to_full_run"] > 0
     assert {m["name"] for m in day["models"]} >= {"stg_events", "fct_sessions"}

@@ -87,6 +87,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         action="store_true",
         help="skip the incremental phase (one more day of events, loaded and built incrementally)",
     )
+    parser.add_argument(
+        "--no-anchor-funnels",
+        action="store_true",
+        help="skip the full `dbt run` with only the anchor funnels (purchase, lead) before the main one",
+    )
     args = parser.parse_args(argv)
     if args.events is None:
         args.events = default_events()

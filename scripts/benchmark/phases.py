@@ -22,7 +22,7 @@ from typing import Any
 
 import duckdb
 from common.cli import CliError
-from common.constants import GENERATOR_DEFAULT_DAYS
+from common.constants import ANCHOR_FUNNEL_IDS, FUNNEL_SEED_TABLES, GENERATOR_DEFAULT_DAYS
 from rich.console import Console
 
 from benchmark.dbt_results import ModelTiming, group_models, model_timings, table_row_counts
@@ -216,10 +216,47 @@ def dbt_seed(run: BenchRun) -> None:
     run.child_phase("dbt seed", [DBT, "seed", *run.dbt_options], per_event=False)
 
 
+def anchor_funnels(run: BenchRun) -> None:
+    """A full `dbt run` with only the anchor funnels (ANCHOR_FUNNEL_IDS: the default funnels before the funnel
+    options) left in the funnel seed tables, then `dbt seed` again; the main `dbt run` that follows rebuilds
+    everything (--full-refresh) with every default funnel, on the same events. Its time / this one's is what
+    the extra default funnels cost (target: at most 1.15). Skipped with --no-anchor-funnels or --select."""
+    if run.args.no_anchor_funnels or run.args.select:
+        return
+    anchors = ", ".join(f"'{funnel_id}'" for funnel_id in ANCHOR_FUNNEL_IDS)
+    with duckdb.connect(str(run.db)) as con:
+        for table in FUNNEL_SEED_TABLES:
+            con.execute(f"delete from {table} where funnel_id not in ({anchors})")
+    run.child_phase("dbt run anchor funnels", [DBT, "run", *run.dbt_options])
+    models = model_timings(run.target_dir, run.samplers["dbt run anchor funnels"], {})
+    run.report["anchor_funnels"] = {"models": [asdict(model) for model in models]}
+    run.child_phase("dbt seed again", [DBT, "seed", *run.dbt_options], per_event=False)
+
+
+def anchor_funnels_ratio(run: BenchRun) -> None:
+    """The full `dbt run` with every default funnel / the one with the anchor funnels only."""
+    full, anchors = run.phase("dbt run"), run.phase("dbt run anchor funnels")
+    if not full or not anchors or not anchors.seconds:
+        return
+    ratio = full.seconds / anchors.seconds
+    run.report["anchor_funnels"] |= {
+        "funnels": list(ANCHOR_FUNNEL_IDS),
+        "seconds": anchors.seconds,
+        "full_run_seconds": full.seconds,
+        "full_run_ratio": ratio,
+    }
+    run.console.print(
+        f"  every default funnel {full.seconds:,.1f} s = {ratio:.2f}x the run with the anchor funnels only "
+        f"({', '.join(ANCHOR_FUNNEL_IDS)}: {anchors.seconds:,.1f} s; target: at most 1.15x)"
+    )
+
+
 def dbt_run(run: BenchRun) -> None:
-    """`dbt run`, then each model's time and memory (also when the run fails: how far it got)."""
+    """`dbt run --full-refresh` (the first run, or after the anchor funnels' run), then each model's time
+    and memory (also when the run fails: how far it got)."""
     try:
-        run.child_phase("dbt run", [DBT, "run", *run.dbt_options, *run.dbt_select])
+        run.child_phase("dbt run", [DBT, "run", "--full-refresh", *run.dbt_options, *run.dbt_select])
+        anchor_funnels_ratio(run)
     finally:
         if (run.target_dir / "run_results.json").exists() and "dbt run" in run.samplers:
             run.models = model_timings(run.target_dir, run.samplers["dbt run"], table_row_counts(run.db))
@@ -334,6 +371,7 @@ PIPELINE: tuple[Phase, ...] = (
     generate,
     load,
     dbt_seed,
+    anchor_funnels,
     dbt_run,
     dbt_test,
     reference,

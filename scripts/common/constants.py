@@ -111,3 +111,9 @@ DEFAULT_REPORT = "reports/microconv.html"
 def default_report_path() -> str:
     """The report file: $MICROCONV_REPORT, else the project default."""
     return os.environ.get(REPORT_ENV_VAR) or DEFAULT_REPORT
+
+
+# The default funnels before the funnel options (issue 16): `make bench` times a full `dbt run` with only
+# these left in the funnel seeds, next to the run with every default funnel (phase "dbt run anchor funnels").
+ANCHOR_FUNNEL_IDS: tuple[str, ...] = ("purchase", "lead")
+FUNNEL_SEED_TABLES: tuple[str, ...] = ("config.funnels", "config.funnel_steps", "config.funnel_exclusions")
