@@ -52,7 +52,7 @@ INCREMENTAL_FIXTURES := tests_py/fixtures/incremental
 INCREMENTAL_BOOKKEEPING := intermediate.int_visitors__changed intermediate.int_user_keys__changed
 # What make test-spark builds of the end-to-end fixture on Spark: seeds, models, the expected-output checks and
 # the engine macro tests (tests/macros); every model is then compared with DuckDB's, which ran every unit and
-# data test on the same rows. make test-spark-full runs all unit and data tests on Spark too (slow: ~15 min).
+# data test on the same rows. make test-spark-full runs all unit and data tests on Spark too (slow, see README).
 SPARK_E2E_SELECT ?= --indirect-selection empty --select resource_type:seed resource_type:model test_name:equals_expected_csv path:tests/macros
 # Columns that differ between two loads of the same files: when they were loaded.
 LOAD_TIME_COLUMNS := _loaded_at loaded_at
