@@ -20,6 +20,7 @@ left.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -95,7 +96,7 @@ def _dbt_run(tmp_path: Path) -> list[str]:
 
 def test_killed_builds_recover_to_the_full_build(tmp_path: Path) -> None:
     states = _run([sys.executable, "-c", KILLED_STATES])
-    assert "watermarks of 16 models" in states.stdout
+    assert re.search(r"watermarks of \d+ models", states.stdout), states.stdout
     assert kill_when_model_starts(_dbt_run(tmp_path), KILL_AT_MODEL, delay_s=2) == -signal.SIGKILL
     _run(_dbt_run(tmp_path))
     actual = tmp_path / "recovered_spark.duckdb"
