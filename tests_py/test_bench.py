@@ -45,6 +45,10 @@ def test_phases_are_timed(tiny_run: Run) -> None:
     assert anchors["funnels"] == ["purchase", "lead"] and anchors["full_run_ratio"] > 0
     assert anchors["full_run_seconds"] == phases["dbt run"]["seconds"]
     assert {m["name"] for m in anchors["models"]} >= {"fct_funnel_sessions", "int_funnel_users__attempts"}
+    # The anchor run saw only the anchor funnels; the main run saw every default funnel again (seeds back).
+    anchor_rows = {m["name"]: m["rows"] for m in anchors["models"]}
+    main_rows = {m["name"]: m["rows"] for m in report["models"]}
+    assert anchor_rows["stg_config__funnels"] == 2 < main_rows["stg_config__funnels"]
     day = report["incremental_day"]
     assert day["events"] == 3000 // 56 and day["seconds"] > 0 and day["ratio_to_full_run"] > 0
     assert {m["name"] for m in day["models"]} >= {"stg_events", "fct_sessions"}

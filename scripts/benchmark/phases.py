@@ -228,7 +228,7 @@ def anchor_funnels(run: BenchRun) -> None:
         for table in FUNNEL_SEED_TABLES:
             con.execute(f"delete from {table} where funnel_id not in ({anchors})")
     run.child_phase("dbt run anchor funnels", [DBT, "run", *run.dbt_options])
-    models = model_timings(run.target_dir, run.samplers["dbt run anchor funnels"], {})
+    models = model_timings(run.target_dir, run.samplers["dbt run anchor funnels"], table_row_counts(run.db))
     run.report["anchor_funnels"] = {"models": [asdict(model) for model in models]}
     run.child_phase("dbt seed again", [DBT, "seed", *run.dbt_options], per_event=False)
 
