@@ -13,15 +13,17 @@
     earlier in the attempt can only collide at the current instant (later candidates are later), so the state
     keeps the positions used at the current instant ('|p|q|' text, reset when time moves on). A candidate
     already used gives a "skip" row (is_reached false) pointing at the next completion of the same step.
-    Every row is one hash lookup on a bigint completion id: linear in completions x steps. The rows carry ids
-    only; join `linked` on completion_id (the step reached) and on start_id (the attempt's start) for funnel,
-    unit, step and position.
+    Every row is one hash lookup on the unit and a bigint completion id: linear in completions x steps. The rows
+    carry ids only; join `linked` on the unit and completion_id (the step reached) or start_id (the attempt's
+    start) for funnel, step and position. `linked` is a table (int_funnel_session_completions__linked,
+    int_funnel_user_completions__linked): every recursion level reads it, and a CTE would be recomputed per
+    level on Spark.
 
-    Columns: start_id, window_ends_at, completion_id (the last step reached), reached_at, used_positions,
+    Columns: <unit_key>, start_id, window_ends_at, completion_id (the last step reached), reached_at, used_positions,
     candidate_id (the next step's candidate), next_deadline_at, is_reached (false on skip rows, which repeat
     the last reached step).
 #}
-{% macro funnel_attempt_steps(linked, position) %}
+{% macro funnel_attempt_steps(linked, unit_key, position) %}
     {#- One expression, used five times below: the candidate's event already filled a step at this instant.
         Written inline (not in a subquery over `attempts`) because Spark's recursive CTEs allow the recursive
         reference only directly in the FROM clause of the recursive step. -#}
@@ -35,6 +37,7 @@
         )
     {%- endset %}
     select
+        {{ unit_key }},
         completion_id as start_id,
         window_ends_at,
         completion_id,
@@ -47,6 +50,7 @@
     where is_start
     union all
     select
+        attempts.{{ unit_key }},
         attempts.start_id,
         attempts.window_ends_at,
         case when {{ is_used }} then attempts.completion_id else attempts.candidate_id end as completion_id,
@@ -65,7 +69,10 @@
         case when {{ is_used }} then attempts.next_deadline_at else candidate.next_deadline_at end as next_deadline_at,
         not {{ is_used }} as is_reached
     from attempts
-    inner join {{ linked }} as candidate on attempts.candidate_id = candidate.completion_id
+    inner join {{ linked }} as candidate
+        on
+            attempts.{{ unit_key }} = candidate.{{ unit_key }}
+            and attempts.candidate_id = candidate.completion_id
     -- The earliest candidate is past the window or the deadline: so is every later one; the attempt ends.
     where
         candidate.converted_at <= attempts.window_ends_at

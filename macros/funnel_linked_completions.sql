@@ -1,26 +1,27 @@
 {#
     Step completions with everything the attempt recursion (macro funnel_attempt_steps) needs, for one unit
-    (session_id or user_key): the successor pointers (macro funnel_step_successors, relation `successors`), the
-    attempt window, and the deadline of the next step. `funnels`, `steps` and `next_instants` are the
+    (session_id or user_key): the completions with their ids and successor pointers (macro
+    funnel_step_successors, relation `successors`), the attempt window, and the deadline of the next step. `funnels`, `steps` and `next_instants` are the
     stg_config__funnels, stg_config__funnel_steps and int_funnel_completions__next_instants relations; `cutoffs`
     is macro funnel_start_cutoffs (starts after last_needed_start_at get no attempt of their own);
+    the rows carry both session_id and user_key (the key incremental runs replace);
     `next_instant_column` is next_session_instant_at or next_user_instant_at.
     is_possible_start: step 1 can start an attempt; in an open funnel every step can (an attempt may start at any
     step). is_start: a possible start that needs its own attempt (not after the unit's cutoff).
     next_deadline_at: the earliest of (its time + the next step's max_hours_from_previous) and, in strict
     funnels, the unit's next instant (no next instant: only the same instant is left); null = no limit.
 #}
-{% macro funnel_linked_completions(completions, successors, funnels, steps, next_instants, cutoffs, unit_key, position, next_instant_column) %}
+{% macro funnel_linked_completions(successors, funnels, steps, next_instants, cutoffs, unit_key, position, next_instant_column) %}
     select
         completions.funnel_id,
         completions.{{ unit_key }},
         completions.step_number,
         completions.{{ position }},
-        {% if unit_key != 'session_id' -%} completions.session_id, {%- endif %}
+        {% if unit_key == 'session_id' -%} completions.user_key, {%- else -%} completions.session_id, {%- endif %}
         completions.converted_at,
-        {{ successors }}.completion_id,
-        {{ successors }}.next_step_id,
-        {{ successors }}.next_same_step_id,
+        completions.completion_id,
+        completions.next_step_id,
+        completions.next_same_step_id,
         completions.step_number = 1 or {{ funnels }}.funnel_type = 'open' as is_possible_start,
         (completions.step_number = 1 or {{ funnels }}.funnel_type = 'open')
         and (
@@ -42,14 +43,8 @@
             when next_step.max_hours_from_previous is not null
                 then {{ add_microseconds('completions.converted_at', 'cast(round(next_step.max_hours_from_previous * 3600000000) as bigint)') }}
         end as next_deadline_at
-    from {{ completions }} as completions
+    from {{ successors }} as completions
     inner join {{ funnels }} on completions.funnel_id = {{ funnels }}.funnel_id
-    inner join {{ successors }}
-        on
-            completions.funnel_id = {{ successors }}.funnel_id
-            and completions.{{ unit_key }} = {{ successors }}.{{ unit_key }}
-            and completions.step_number = {{ successors }}.step_number
-            and completions.{{ position }} = {{ successors }}.{{ position }}
     left join {{ cutoffs }}
         on
             completions.funnel_id = {{ cutoffs }}.funnel_id

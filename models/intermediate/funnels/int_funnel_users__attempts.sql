@@ -3,8 +3,8 @@
 -- macro funnel_attempt_steps (earliest next completion at or after the previous step, same instant = step
 -- order, one event per step, within the window and the per-step / strict deadlines). Unordered funnels:
 -- macro funnel_unordered_attempts (step k = k steps done). Then exclusions and the counted attempt (macro
--- funnel_attempt_outcomes). Linear: window passes link each completion to its successor; the recursion
--- follows the links with equality joins (no self-join over events, no ASOF join).
+-- funnel_attempt_outcomes). Linear: int_funnel_user_completions__linked links each completion to its successor
+-- (window passes); the recursion follows the links with equality joins (no self-join over events, no ASOF join).
 -- Incremental: the user_keys the new loads change, recomputed from their whole history (README "Incremental builds").
 {{ config(materialized=incremental_materialization(), unique_key='user_key') }}
 with recursive
@@ -22,29 +22,14 @@ steps as (
     select * from {{ ref('stg_config__funnel_steps') }}
 ),
 
-next_instants as (
-    select * from {{ ref('int_funnel_completions__next_instants') }}
-    {{ incremental_key_filter('user_key') }}
-),
-
 exclusions as (
     select * from {{ ref('int_funnel_exclusions__mapped') }}
     {{ incremental_key_filter('user_key') }}
 ),
 
-successors as (
-    {{ funnel_step_successors('completions', 'user_key', 'user_position') }}
-),
-
-cutoffs as (
-    {{ funnel_start_cutoffs('completions', 'funnels', 'steps', 'exclusions', 'user_key', 'user_position') }}
-),
-
 linked as (
-    {{ funnel_linked_completions(
-        'completions', 'successors', 'funnels', 'steps', 'next_instants', 'cutoffs',
-        'user_key', 'user_position', 'next_user_instant_at'
-    ) }}
+    select * from {{ ref('int_funnel_user_completions__linked') }}
+    {{ incremental_key_filter('user_key') }}
 ),
 
 start_counts as (
@@ -58,7 +43,7 @@ start_counts as (
 ),
 
 attempts as (
-    {{ funnel_attempt_steps('linked', 'user_position') }}
+    {{ funnel_attempt_steps('linked', 'user_key', 'user_position') }}
 ),
 
 unordered as (
@@ -78,8 +63,14 @@ reached as (
         reached_step.session_id,
         attempts.reached_at
     from attempts
-    inner join linked as reached_step on attempts.completion_id = reached_step.completion_id
-    inner join linked as start_step on attempts.start_id = start_step.completion_id
+    inner join linked as reached_step
+        on
+            attempts.user_key = reached_step.user_key
+            and attempts.completion_id = reached_step.completion_id
+    inner join linked as start_step
+        on
+            attempts.user_key = start_step.user_key
+            and attempts.start_id = start_step.completion_id
     where attempts.is_reached
     union all
     select
