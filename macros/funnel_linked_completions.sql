@@ -1,10 +1,11 @@
 {#
     Step completions with everything the attempt recursion (macro funnel_attempt_steps) needs, for one unit
     (session_id or user_key): the completions with their ids and successor pointers (macro
-    funnel_step_successors, relation `successors`), the attempt window, and the deadline of the next step. `funnels`, `steps` and `next_instants` are the
-    stg_config__funnels, stg_config__funnel_steps and int_funnel_completions__next_instants relations; `cutoffs`
-    is macro funnel_start_cutoffs (starts after last_needed_start_at get no attempt of their own);
-    the rows carry both session_id and user_key (the key incremental runs replace);
+    funnel_step_successors, relation `successors`, aliased `completions` below), the attempt window, and the
+    deadline of the next step. `funnels`, `steps` and `next_instants` are the stg_config__funnels,
+    stg_config__funnel_steps and int_funnel_completions__next_instants relations; `cutoffs` is macro
+    funnel_start_cutoffs (starts after last_needed_start_at get no attempt of their own); the rows carry both
+    session_id and user_key (the key incremental runs replace);
     `next_instant_column` is next_session_instant_at or next_user_instant_at.
     is_possible_start: step 1 can start an attempt; in an open funnel every step can (an attempt may start at any
     step). is_start: a possible start that needs its own attempt (not after the unit's cutoff).
