@@ -31,12 +31,25 @@ exclusions as (
     {{ incremental_key_filter('user_key') }}
 ),
 
+linkable_completions as (
+    -- Unordered funnels have no links (their attempts are counted by macro funnel_unordered_attempts): left
+    -- out before the two window passes, so they cost nothing here.
+    select *
+    from completions
+    where
+        completions.funnel_id in (
+            select funnels.funnel_id
+            from funnels
+            where coalesce(funnels.funnel_mode, 'ordered') in ('ordered', 'strict')
+        )
+),
+
 successors as (
-    {{ funnel_step_successors('completions', 'user_key', 'user_position') }}
+    {{ funnel_step_successors('linkable_completions', 'user_key', 'user_position') }}
 ),
 
 cutoffs as (
-    {{ funnel_start_cutoffs('completions', 'funnels', 'steps', 'exclusions', 'user_key', 'user_position') }}
+    {{ funnel_start_cutoffs('linkable_completions', 'funnels', 'steps', 'exclusions', 'user_key', 'user_position') }}
 ),
 
 linked as (
