@@ -38,7 +38,7 @@ def test_phases_are_timed(tiny_run: Run) -> None:
     _proc, report, _workdir = tiny_run
     phases = {p["phase"]: p for p in report["phases"]}
     assert list(phases) == [
-        "generate", "load", "dbt seed", "dbt run anchor funnels", "dbt seed again", "dbt run", "reference",
+        "generate", "load", "dbt seed", "dbt run anchor funnels", "dbt run", "reference",
         "generate one more day", "load one more day", "dbt run incremental", "source formats",
     ]  # fmt: skip
     anchors = report["anchor_funnels"]
@@ -92,6 +92,7 @@ def test_reference_matches_the_dbt_marts(tiny_run: Run) -> None:
 def test_work_folder_is_removed(tiny_run: Run) -> None:
     _proc, _report, workdir = tiny_run
     assert not (workdir / "bench.duckdb").exists()
+    assert not (workdir / "bench_anchor_funnels.duckdb").exists()
     assert not (workdir / "data").exists()
 
 

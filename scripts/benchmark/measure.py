@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -18,6 +19,8 @@ from typing import Any
 
 from common.constants import REPO_ROOT
 
+PYTHON = sys.executable
+DBT = str(Path(sys.executable).with_name("dbt"))
 SAMPLE_SECONDS = 0.25
 KIB_PER_MIB = 1024
 BYTES_PER_MIB = 2**20
@@ -63,6 +66,25 @@ def rss_kib(pid: int | str) -> int:
     return _status_kib(pid, "VmRSS")
 
 
+def descendants(pid: int) -> list[int]:
+    """pid and every process below it (children, their children, ...), from /proc/*/stat."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()  # after "(comm)": state, ppid, ...
+            parents[int(stat.parent.name)] = int(fields[1])
+    tree, frontier = [pid], [pid]
+    while frontier:
+        frontier = [child for child, parent in parents.items() if parent in frontier]
+        tree += frontier
+    return tree
+
+
+def tree_rss_kib(pid: int | str) -> int:
+    """Resident memory of a process and all its descendants (dbt on Spark: Python plus the JVM)."""
+    return sum(rss_kib(member) for member in descendants(int(pid)))
+
+
 def peak_rss_kib_of_this_process() -> int:
     return _status_kib("self", "VmHWM")
 
@@ -101,9 +123,10 @@ def memory_gib() -> float | None:
 class Sampler:
     """Samples the RSS of a process and the size of a spill folder in a background thread."""
 
-    def __init__(self, pid: int | str, spill_dir: Path | None) -> None:
+    def __init__(self, pid: int | str, spill_dir: Path | None, tree: bool = False) -> None:
         self.pid = pid
         self.spill_dir = spill_dir
+        self.rss = tree_rss_kib if tree else rss_kib
         self.samples: list[Sample] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -111,7 +134,7 @@ class Sampler:
     def _run(self) -> None:
         while not self._stop.is_set():
             spill = dir_bytes(self.spill_dir) if self.spill_dir else 0
-            self.samples.append(Sample(time.time(), rss_kib(self.pid), spill))
+            self.samples.append(Sample(time.time(), self.rss(self.pid), spill))
             self._stop.wait(SAMPLE_SECONDS)
 
     def __enter__(self) -> Sampler:
@@ -144,13 +167,16 @@ class ChildRun:
     sampler: Sampler
 
 
-def run_child(cmd: list[str], env: dict[str, str], log: Path, spill_dir: Path | None = None) -> ChildRun:
-    """Run cmd to completion with its output in `log`, sampling its memory and the spill folder."""
+def run_child(
+    cmd: list[str], env: dict[str, str], log: Path, spill_dir: Path | None = None, tree: bool = False
+) -> ChildRun:
+    """Run cmd to completion with its output in `log`, sampling its memory (with tree: that of its process
+    tree) and the spill folder."""
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("w") as out:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=REPO_ROOT)
-        with Sampler(proc.pid, spill_dir) as sampler:
+        with Sampler(proc.pid, spill_dir, tree) as sampler:
             _pid, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)

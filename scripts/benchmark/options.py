@@ -92,6 +92,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         action="store_true",
         help="skip the full `dbt run` with only the anchor funnels (purchase, lead) before the main one",
     )
+    parser.add_argument(
+        "--spark",
+        action="store_true",
+        help="also load the same events into Spark (local mode) and time dbt seed + dbt run there",
+    )
     args = parser.parse_args(argv)
     if args.events is None:
         args.events = default_events()

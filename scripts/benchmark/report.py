@@ -40,9 +40,9 @@ def phases_table(report: dict[str, Any]) -> Table:
     return table
 
 
-def model_groups_table(report: dict[str, Any]) -> Table:
+def model_groups_table(report: dict[str, Any], engine: str = "") -> Table:
     table = _table(
-        "dbt run by model group (sum of model execution times)",
+        f"{engine}dbt run by model group (sum of model execution times)",
         ("group", "models", "seconds", "events/s", "peak RSS MiB", "peak spill MiB"),
         ("group",),
     )
@@ -105,6 +105,15 @@ def print_report(console: Console, report: dict[str, Any]) -> None:
         console.print(reference_checks_table(checks))
     if report.get("ratio"):
         console.print(ratio_line(report["ratio"]))
+    spark: dict[str, Any] = report.get("spark", {})
+    if spark.get("model_groups"):
+        console.print(model_groups_table(spark, engine="Spark: "))
+    if spark.get("ratio_to_duckdb"):
+        console.print(
+            f"Spark dbt run {spark['run_seconds']:,.1f} s / "
+            f"DuckDB dbt run {spark['duckdb_run_seconds']:,.1f} s "
+            f"= [bold]{spark['ratio_to_duckdb']:.1f}x[/] on the same events"
+        )
     console.print(f"results: {report['results_file']}")
 
 
