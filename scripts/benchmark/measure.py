@@ -173,6 +173,9 @@ def run_child(
     """Run cmd to completion with its output in `log`, sampling its memory (with tree: that of its process
     tree) and the spill folder."""
     log.parent.mkdir(parents=True, exist_ok=True)
+    # Flush what earlier phases wrote (the loaded database, the anchor funnels' copy): their writeback would
+    # otherwise run during this phase and be charged to it.
+    os.sync()
     with log.open("w") as out:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=REPO_ROOT)
