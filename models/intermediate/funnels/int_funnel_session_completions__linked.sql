@@ -37,7 +37,7 @@ linkable_completions as (
     select *
     from completions
     where
-        completions.funnel_id in (
+        funnel_id in (
             select funnels.funnel_id
             from funnels
             where coalesce(funnels.funnel_mode, 'ordered') in ('ordered', 'strict')
@@ -49,7 +49,9 @@ successors as (
 ),
 
 cutoffs as (
-    {{ funnel_start_cutoffs('linkable_completions', 'funnels', 'steps', 'exclusions', 'session_id', 'session_position') }}
+    {{ funnel_start_cutoffs(
+        'linkable_completions', 'funnels', 'steps', 'exclusions', 'session_id', 'session_position'
+    ) }}
 ),
 
 linked as (
