@@ -226,8 +226,8 @@ def anchor_funnels(run: BenchRun) -> None:
     options) left in the funnel seed tables, on a copy of the freshly loaded and seeded database (deleted
     after); the main `dbt run` that follows builds the database itself, with every default funnel, from the
     same state. Its time / this one's is what the extra default funnels cost (target: at most 1.15). Both runs
-    create every table from nothing: a run that replaces existing tables pays for the old ones too (10-20 s
-    at 10M events), which would be charged to one side only. Skipped with --no-anchor-funnels or --select."""
+    create every table from nothing: a run that replaces existing tables also drops the old ones, work only
+    one side would do. Skipped with --no-anchor-funnels or --select."""
     if run.args.no_anchor_funnels or run.args.select:
         return
     anchor_db = run.workdir / ANCHOR_DB_FILE
