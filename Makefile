@@ -129,9 +129,6 @@ dbt-test: setup ## dbt build (unit + data tests) on the end-to-end fixtures (can
 	$(PY) scripts/load_events.py --db $(TEST_DB) $(TEST_DIR)
 	MICROCONV_DB=$(TEST_DB) $(DBT) build $(DBT_ARGS) --exclude test_type:unit --vars '{alert_expect_planted_incident: true}'
 
-# make test runs test-spark beside other DuckDB builds: its DuckDB builds get their own spill folder and a smaller cap.
-test-spark: export MICROCONV_TEMP_DIR := $(SPARK_DIR)/duckdb_tmp
-test-spark: export MICROCONV_MEMORY_LIMIT := 4GB
 test-spark: setup ## on Spark (local mode): the end-to-end fixture (expected outputs, engine macro tests), then SPARK_EVENTS generated events in two batches (the second built incrementally); every model equal to DuckDB's build of the same data
 	rm -rf $(SPARK_DIR)
 	@mkdir -p $(SPARK_DIR)
@@ -172,19 +169,7 @@ test-spark-full: ## make test-spark with every dbt unit and data test on Spark, 
 report-test: setup ## the report in headless chromium on warehouse/test.duckdb (built by dbt-test); screenshot in reports/test/
 	MICROCONV_REPORT_TEST_DB=$(TEST_DB) $(VENV)/bin/pytest -q tests_py/test_report_browser.py
 
-# make test runs make test-spark beside pytest, dbt-test and report-test: Spark's time is mostly per statement
-# (planning, scheduling, the JVM's start: one busy core of two), so the two overlap well. Its output goes to
-# TEST_SPARK_LOG, whose last lines are printed at the end (all of it when it fails).
-TEST_SPARK_LOG := logs/test-spark.log
-test: lint ## everything CI checks: lint, then pytest, dbt-test and report-test with test-spark beside them
-	@mkdir -p $(dir $(TEST_SPARK_LOG))
-	@echo "make test-spark starts beside the other tests, its output in $(TEST_SPARK_LOG)"
-	@$(MAKE) --no-print-directory test-spark > $(TEST_SPARK_LOG) 2>&1 & spark=$$!; \
-	  status=0; $(MAKE) --no-print-directory pytest dbt-test report-test || status=$$?; \
-	  echo "waiting for make test-spark ($(TEST_SPARK_LOG))"; spark_status=0; wait $$spark || spark_status=$$?; \
-	  if [ $$spark_status -ne 0 ]; then cat $(TEST_SPARK_LOG); else tail -n 25 $(TEST_SPARK_LOG); fi; \
-	  echo "make test-spark: exit $$spark_status; pytest, dbt-test, report-test: exit $$status"; \
-	  [ $$status -eq 0 ] && [ $$spark_status -eq 0 ]
+test: lint pytest dbt-test report-test test-spark ## everything CI checks
 
 bench: setup ## benchmark (BENCH_EVENTS, default 10M; BENCH_SOURCE_EVENTS per source format, default 1M)
 	$(PY) scripts/bench.py --events $(BENCH_EVENTS) --source-events $(BENCH_SOURCE_EVENTS)
