@@ -123,24 +123,31 @@ class BenchRun:
         return next((phase for phase in self.phases if phase.phase == name), None)
 
     def child_phase(
-        self, name: str, cmd: list[str], per_event: bool = True, env: dict[str, str] | None = None
+        self,
+        name: str,
+        cmd: list[str],
+        per_event: bool = True,
+        env: dict[str, str] | None = None,
+        tree: bool = False,
     ) -> PhaseResult:
-        """Run one child process as the phase `name` (env: variables on top of self.env); a failure is a
-        CliError naming its log."""
+        """Run one child process as the phase `name` (env: variables on top of self.env; tree: its peak RSS is
+        that of its process tree, sampled, e.g. dbt on Spark with its JVM); a failure is a CliError naming its
+        log."""
         self.console.print(f"[bold]{name}[/] ...")
         log = self.logs_dir / f"{name.replace(' ', '_')}.log"
-        child = run_child(cmd, self.env | (env or {}), log, self.spill_dir)
+        child = run_child(cmd, self.env | (env or {}), log, self.spill_dir, tree)
         self.samplers[name] = child.sampler
         result = PhaseResult(
             name,
             child.seconds,
             events_per_second(self.events, child.seconds) if per_event else None,
-            child.maxrss_kib / KIB_PER_MIB,
+            (child.sampler.peak_rss_kib if tree else child.maxrss_kib) / KIB_PER_MIB,
             child.sampler.peak_spill_bytes / BYTES_PER_MIB,
             {"exit_code": child.exit_code} if child.exit_code else {},
         )
         self.phases.append(result)
-        self.console.print(f"  {child.seconds:,.1f} s, peak RSS {result.peak_rss_mib:,.0f} MiB")
+        scope = " (the process tree)" if tree else ""
+        self.console.print(f"  {child.seconds:,.1f} s, peak RSS {result.peak_rss_mib:,.0f} MiB{scope}")
         if child.exit_code != 0:
             raise CliError(failure_message(name, child.exit_code, log))
         return result

@@ -22,18 +22,13 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from common.cli import CliError
 from common.constants import REPO_ROOT
 
 from benchmark.dbt_results import group_models, model_timings
 from benchmark.measure import (
     DBT,
-    KIB_PER_MIB,
     PYTHON,
     PhaseResult,
-    events_per_second,
-    failure_message,
-    run_child,
 )
 
 if TYPE_CHECKING:  # phases imports this module for its PIPELINE
@@ -63,23 +58,7 @@ def spark_env(run: BenchRun) -> dict[str, str]:
 
 def spark_phase(run: BenchRun, name: str, cmd: list[str], per_event: bool = True) -> PhaseResult:
     """One Spark child process as the phase `name`, its peak RSS that of its process tree (with the JVM)."""
-    run.console.print(f"[bold]{name}[/] ...")
-    log = run.logs_dir / f"{name.replace(' ', '_')}.log"
-    child = run_child(cmd, spark_env(run), log, spill_dir=None, tree=True)
-    run.samplers[name] = child.sampler
-    result = PhaseResult(
-        name,
-        child.seconds,
-        events_per_second(run.events, child.seconds) if per_event else None,
-        child.sampler.peak_rss_kib / KIB_PER_MIB,
-        0.0,
-        {"exit_code": child.exit_code} if child.exit_code else {},
-    )
-    run.phases.append(result)
-    run.console.print(f"  {child.seconds:,.1f} s, peak RSS {result.peak_rss_mib:,.0f} MiB (dbt + JVM)")
-    if child.exit_code != 0:
-        raise CliError(failure_message(name, child.exit_code, log))
-    return result
+    return run.child_phase(name, cmd, per_event, env=spark_env(run), tree=True)
 
 
 def spark_load(run: BenchRun) -> None:
