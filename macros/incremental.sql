@@ -146,15 +146,20 @@
 {%- endmacro %}
 
 
-{#- In an incremental run, `and <column> not in (select <this_column> from this)`: rows whose key the model
+{#- In an incremental run, `and <column> not in (select <this_column> from this ...)`: rows whose key the model
     already holds are left out (stg_events: a later copy of an event_id staged by an earlier load); nothing on a
-    full build. <this_column> must not be null in the model. -#}
-{% macro incremental_absent_from_this(column, this_column) -%}
-    {{- adapter.dispatch('incremental_absent_from_this', 'microconv')(column, this_column) -}}
+    full build. <this_column> must not be null in the model. candidates (optional): a subquery of every value
+    <column> can have; only this's rows among them are looked up, so the anti join hashes those few rows
+    instead of the whole model (a semi join probes it with them). -#}
+{% macro incremental_absent_from_this(column, this_column, candidates=none) -%}
+    {{- adapter.dispatch('incremental_absent_from_this', 'microconv')(column, this_column, candidates) -}}
 {%- endmacro %}
 
-{% macro default__incremental_absent_from_this(column, this_column) -%}
+{% macro default__incremental_absent_from_this(column, this_column, candidates=none) -%}
     {%- if is_incremental() -%}
-        and {{ column }} not in (select {{ this_column }} from {{ this }})
+        and {{ column }} not in (
+            select {{ this_column }} from {{ this }}
+            {%- if candidates %} where {{ this_column }} in ({{ candidates }}){% endif %}
+        )
     {%- endif -%}
 {%- endmacro %}

@@ -53,9 +53,10 @@
     select cast({{ load_id }} as bigint) as load_id, '{{ this.identifier }}' as model_name
 {%- endmacro %}
 
-{% macro spark__incremental_absent_from_this(column, this_column) -%}
+{% macro spark__incremental_absent_from_this(column, this_column, candidates=none) -%}
     {#- `not exists` (an anti join Spark hashes) rather than `not in` (a null-aware anti join, which Spark can only
-        broadcast): the same rows, as this_column is never null. -#}
+        broadcast): the same rows, as this_column is never null. candidates is not needed: Spark's hashed anti join
+        already shuffles both sides. -#}
     {%- if is_incremental() -%}
         and not exists (
             select 1 from {{ this }} as already_in_this where already_in_this.{{ this_column }} = {{ column }}

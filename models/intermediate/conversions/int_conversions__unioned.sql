@@ -1,6 +1,6 @@
 -- Every goal completion (event goals and session-metric goals) with its session, visitor and user_key:
 -- the conversions that fct_conversions publishes and the funnel models map to steps.
--- A table: the two goal intermediates it unions are views over every event, computed once here.
+-- A table: the event-goal view over every event is computed once here (the session-metric goals are a table).
 -- Incremental: the completions of the visitors the new loads change replace theirs (README "Incremental builds").
 {{ config(materialized=incremental_materialization(), unique_key='visitor_id') }}
 

@@ -55,7 +55,9 @@ deduplicated as (
             validated._load_id = later_copies._load_id
             and validated._source_row = later_copies._source_row
     -- In an incremental run, also the copies of an event_id staged by an earlier load.
-    where later_copies._load_id is null {{ incremental_absent_from_this('validated.event_id', 'event_id') }}
+    where
+        later_copies._load_id is null
+        {{ incremental_absent_from_this('validated.event_id', 'event_id', 'select event_id from valid_keys') }}
 ),
 
 final as (
