@@ -1,27 +1,33 @@
 -- One row per page group (seeds/page_groups.csv): traffic, how often visits go on to complete the group's
 -- primary goal (and other goals) after viewing it, exits and the most common next page group.
--- Page views come with their group from int_page_views__grouped (the matcher is int_page_paths__grouped).
+-- Page views come with their group from int_page_views__grouped (the matcher is int_page_paths__grouped); the
+-- per-session counts and goals after the first view from int_session_page_groups__aggregated and
+-- int_session_page_group_goals__completed (incremental), so a daily run only sums them here.
 with
 
 grouped_page_views as (
     select * from {{ ref('int_page_views__grouped') }}
 ),
 
-page_groups as (
-    select * from {{ ref('stg_config__page_groups') }}
+session_page_groups as (
+    select * from {{ ref('int_session_page_groups__aggregated') }}
 ),
 
-conversions as (
-    select * from {{ ref('fct_conversions') }}
+session_page_group_goals as (
+    select * from {{ ref('int_session_page_group_goals__completed') }}
+),
+
+page_groups as (
+    select * from {{ ref('stg_config__page_groups') }}
 ),
 
 group_views as (
     select
         page_group,
-        count(*) as pageviews,
-        count(distinct session_id) as visits,
-        count(case when is_exit then 1 end) as exits
-    from grouped_page_views
+        cast(sum(pageviews) as bigint) as pageviews,
+        count(*) as visits,
+        cast(sum(exits) as bigint) as exits
+    from session_page_groups
     group by page_group
 ),
 
@@ -37,35 +43,14 @@ next_groups as (
     group by page_group, next_page_group
 ),
 
-session_group_first_views as (
-    select
-        session_id,
-        page_group,
-        min(event_number) as first_view_position
-    from grouped_page_views
-    group by session_id, page_group
-),
-
-session_goal_last_completions as (
-    select
-        session_id,
-        goal_id,
-        max(event_number) as last_completion_position
-    from conversions
-    group by session_id, goal_id
-),
-
 goals_after_view as (
     -- A goal counts for a group when the session completed it after its first view of the group.
     select
-        session_group_first_views.page_group,
-        session_goal_last_completions.goal_id,
+        page_group,
+        goal_id,
         count(*) as sessions_completed_after_view
-    from session_group_first_views
-    inner join session_goal_last_completions
-        on session_group_first_views.session_id = session_goal_last_completions.session_id
-    where session_goal_last_completions.last_completion_position > session_group_first_views.first_view_position
-    group by session_group_first_views.page_group, session_goal_last_completions.goal_id
+    from session_page_group_goals
+    group by page_group, goal_id
 ),
 
 other_goals_ranked as (
