@@ -1,4 +1,6 @@
 -- One row per goal: the catalog seed, typed, with completions, converting sessions and their share.
+-- Converting sessions are the rows of the incremental int_session_goals__first_completed (one per session x goal),
+-- so only the converting users need a distinct count over every conversion.
 with
 
 goals as (
@@ -9,6 +11,10 @@ conversions as (
     select * from {{ ref('fct_conversions') }}
 ),
 
+session_goals as (
+    select * from {{ ref('int_session_goals__first_completed') }}
+),
+
 sessions as (
     select count(*) as total_sessions from {{ ref('fct_sessions') }}
 ),
@@ -17,12 +23,19 @@ goal_completions as (
     select
         goal_id,
         count(*) as completions,
-        count(distinct session_id) as converting_sessions,
         count(distinct user_key) as converting_users,
         sum(value) as total_value,
         min(converted_at) as first_converted_at,
         max(converted_at) as last_converted_at
     from conversions
+    group by goal_id
+),
+
+goal_sessions as (
+    select
+        goal_id,
+        count(*) as converting_sessions
+    from session_goals
     group by goal_id
 ),
 
@@ -39,11 +52,11 @@ final as (
         goals.session_metric_above,
         goals.goal_value,
         coalesce(goal_completions.completions, 0) as completions,
-        coalesce(goal_completions.converting_sessions, 0) as converting_sessions,
+        coalesce(goal_sessions.converting_sessions, 0) as converting_sessions,
         coalesce(goal_completions.converting_users, 0) as converting_users,
         case
             when sessions.total_sessions > 0
-                then cast(coalesce(goal_completions.converting_sessions, 0) as double) / sessions.total_sessions
+                then cast(coalesce(goal_sessions.converting_sessions, 0) as double) / sessions.total_sessions
         end as share_of_sessions,
         coalesce(goal_completions.total_value, 0) as total_value,
         goal_completions.first_converted_at,
@@ -51,6 +64,7 @@ final as (
     from goals
     cross join sessions
     left join goal_completions on goals.goal_id = goal_completions.goal_id
+    left join goal_sessions on goals.goal_id = goal_sessions.goal_id
 )
 
 select * from final
