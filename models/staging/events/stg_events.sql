@@ -6,6 +6,7 @@
 {{ config(
     materialized=incremental_materialization(), incremental_strategy='append', meta={'incremental_watermark': 'own'}
 ) }}
+{%- set new_ids = 'select event_id from valid_keys' %}
 with
 
 valid_keys as (
@@ -54,10 +55,8 @@ deduplicated as (
         on
             validated._load_id = later_copies._load_id
             and validated._source_row = later_copies._source_row
-    -- In an incremental run, also the copies of an event_id staged by an earlier load.
-    where
-        later_copies._load_id is null
-        {{ incremental_absent_from_this('validated.event_id', 'event_id', 'select event_id from valid_keys') }}
+    -- In an incremental run, also the copies of an event_id staged by an earlier load (looked up among new ids).
+    where later_copies._load_id is null {{ incremental_absent_from_this('validated.event_id', 'event_id', new_ids) }}
 ),
 
 final as (
