@@ -32,16 +32,9 @@ exclusions as (
 ),
 
 linkable_completions as (
-    -- Unordered funnels have no links (their attempts are counted by macro funnel_unordered_attempts): left
-    -- out before the two window passes, so they cost nothing here.
-    select *
-    from completions
-    where
-        funnel_id in (
-            select funnels.funnel_id
-            from funnels
-            where coalesce(funnels.funnel_mode, 'ordered') in ('ordered', 'strict')
-        )
+    -- Only what an attempt can reach (macro funnel_reachable_completions): no unordered funnels, and in closed
+    -- funnels nothing before the session's first step-1 completion. Left out before the two window passes.
+    {{ funnel_reachable_completions('completions', 'funnels', 'session_id') }}
 ),
 
 successors as (
