@@ -2,8 +2,6 @@
 -- the session (and the user) has any event at all. A strict attempt's next step must come no later than that:
 -- any event in between, goal or not, breaks the attempt; events at one instant do not break each other.
 -- Only the sessions and users with strict-funnel completions are read (nothing to do without strict funnels).
--- The next instant is looked up per completion instant (macro next_instants_after: an ASOF join on DuckDB), not
--- computed for every instant of those sessions and users.
 -- Incremental: the user_keys the new loads change, recomputed from their whole history (README "Incremental builds").
 {{ config(materialized=incremental_materialization(), unique_key='user_key') }}
 with
@@ -36,33 +34,39 @@ strict_completions as (
     where funnels.funnel_mode = 'strict'
 ),
 
-session_events as (
+session_instants as (
     select
         session_id,
         event_ts
     from events
     where session_id in (select strict_completions.session_id from strict_completions)
+    group by session_id, event_ts
 ),
 
 session_next as (
-    {{ next_instants_after(
-        'strict_completions', 'session_id', 'converted_at', 'session_events', 'session_id', 'event_ts'
-    ) }}
+    select
+        session_id,
+        event_ts,
+        lead(event_ts) over (partition by session_id order by event_ts) as next_instant_at
+    from session_instants
 ),
 
-user_events as (
+user_instants as (
     select
         visitors.user_key,
         events.event_ts
     from events
     inner join visitors on events.visitor_id = visitors.visitor_id
     where visitors.user_key in (select strict_completions.user_key from strict_completions)
+    group by visitors.user_key, events.event_ts
 ),
 
 user_next as (
-    {{ next_instants_after(
-        'strict_completions', 'user_key', 'converted_at', 'user_events', 'user_key', 'event_ts'
-    ) }}
+    select
+        user_key,
+        event_ts,
+        lead(event_ts) over (partition by user_key order by event_ts) as next_instant_at
+    from user_instants
 ),
 
 final as (
@@ -76,11 +80,11 @@ final as (
     left join session_next
         on
             strict_completions.session_id = session_next.session_id
-            and strict_completions.converted_at = session_next.converted_at
+            and strict_completions.converted_at = session_next.event_ts
     left join user_next
         on
             strict_completions.user_key = user_next.user_key
-            and strict_completions.converted_at = user_next.converted_at
+            and strict_completions.converted_at = user_next.event_ts
 )
 
 select * from final
